@@ -1,0 +1,113 @@
+import type { DType, Dim, Tensor } from './types';
+
+/** Bytes per element; 0.5 for packed 4-bit types, 0 where the size is not fixed (string). */
+export function dtypeBytes(dtype: DType): number {
+  switch (dtype) {
+    case 'float64': case 'int64': case 'uint64': case 'complex64': return 8;
+    case 'complex128': return 16;
+    case 'float32': case 'int32': case 'uint32': return 4;
+    case 'float16': case 'bfloat16': case 'int16': case 'uint16': return 2;
+    case 'int8': case 'uint8': case 'bool':
+    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': return 1;
+    case 'int4': case 'uint4': return 0.5;
+    default: return 0;
+  }
+}
+
+/** Number of elements, or null when any dimension is unknown. Scalars (shape []) have 1. */
+export function elementCount(shape: Dim[] | null): number | null {
+  if (shape === null) return null;
+  let n = 1;
+  for (const d of shape) {
+    if (typeof d !== 'number') return null;
+    n *= d;
+  }
+  return n;
+}
+
+export function formatShape(shape: Dim[] | null): string {
+  if (shape === null) return '?';
+  return '[' + shape.map((d) => (d === null ? '?' : String(d))).join(', ') + ']';
+}
+
+export type NumericArray =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
+  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+/** float16 bits -> float32 value. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** bfloat16 bits -> float32 value. */
+export function bfloat16ToFloat(h: number): number {
+  const buf = new DataView(new ArrayBuffer(4));
+  buf.setUint32(0, h << 16);
+  return buf.getFloat32(0);
+}
+
+function aligned(bytes: Uint8Array, size: number): boolean {
+  return bytes.byteOffset % size === 0 && bytes.byteLength % size === 0;
+}
+
+/**
+ * A typed array over a constant tensor's data: a view when alignment allows, a copy otherwise.
+ * float16/bfloat16 come back as their raw Uint16 bits; use `tensorFloats` for values.
+ * Returns null for tensors without data or with non-numeric dtypes.
+ */
+export function tensorValues(t: Tensor): NumericArray | null {
+  const b = t.data;
+  if (!b) return null;
+  const make = <T>(size: number, ctor: new (buf: ArrayBufferLike, off: number, len: number) => T): T => {
+    const src = aligned(b, size) ? b : b.slice();
+    return new ctor(src.buffer, src.byteOffset, Math.floor(src.byteLength / size));
+  };
+  switch (t.dtype) {
+    case 'float32': return make(4, Float32Array);
+    case 'float64': return make(8, Float64Array);
+    case 'int32': return make(4, Int32Array);
+    case 'uint32': return make(4, Uint32Array);
+    case 'int16': return make(2, Int16Array);
+    case 'uint16': case 'float16': case 'bfloat16': return make(2, Uint16Array);
+    case 'int8': return make(1, Int8Array);
+    case 'uint8': case 'bool': return b;
+    case 'int64': return make(8, BigInt64Array);
+    case 'uint64': return make(8, BigUint64Array);
+    default: return null;
+  }
+}
+
+/**
+ * A constant's values as float64 numbers for statistics and display, dequantized when the
+ * tensor carries per-tensor or per-axis quantization. Null when there is no numeric data.
+ */
+export function tensorFloats(t: Tensor): Float64Array | null {
+  const v = tensorValues(t);
+  if (!v) return null;
+  const out = new Float64Array(v.length);
+  if (t.dtype === 'float16') for (let i = 0; i < v.length; i++) out[i] = halfToFloat(v[i] as number);
+  else if (t.dtype === 'bfloat16') for (let i = 0; i < v.length; i++) out[i] = bfloat16ToFloat(v[i] as number);
+  else for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+  const q = t.quant;
+  const isInt = /^u?int(4|8|16|32)$/.test(t.dtype);
+  if (q && isInt && q.scale.length > 0) {
+    if (q.scale.length === 1) {
+      const s = q.scale[0]!, z = q.zeroPoint[0] ?? 0;
+      for (let i = 0; i < out.length; i++) out[i] = s * (out[i]! - z);
+    } else if (t.shape && q.axis !== undefined) {
+      const dims = t.shape.map((d) => (typeof d === 'number' ? d : 1));
+      const inner = dims.slice(q.axis + 1).reduce((a, b) => a * b, 1);
+      const channels = dims[q.axis] ?? 1;
+      for (let i = 0; i < out.length; i++) {
+        const c = Math.floor(i / inner) % channels;
+        out[i] = (q.scale[c] ?? 1) * (out[i]! - (q.zeroPoint[c] ?? 0));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+// placeholder until the fetch script lands
