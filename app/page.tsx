@@ -1,0 +1,5 @@
+import { StudioApp } from '@/components/studio/StudioApp';
+
+export default function Page() {
+  return <StudioApp />;
+}

@@ -1,0 +1,105 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { GraphCanvas } from '@/components/graph/GraphCanvas';
+import { ErrorBanner } from '@/components/panels/ErrorBanner';
+import { Inspector } from '@/components/panels/Inspector';
+import { SearchBox } from '@/components/panels/SearchBox';
+import { SummaryPanel } from '@/components/panels/SummaryPanel';
+import { describeFiles, filesFromDrop } from './files';
+import { loadSamples, type Sample } from './samples';
+import { StudioProvider, useController, useStudio } from './StudioContext';
+import { Toolbar } from './Toolbar';
+
+function GraphPane() {
+  const view = useStudio((s) => s.view);
+  const selected = useStudio((s) => s.selected);
+  const hits = useStudio((s) => s.hits);
+  const controller = useController();
+  if (!view) return <div className="canvas-empty">Drop an ONNX, TFLite or TF.js model anywhere on the page.</div>;
+  return (
+    <GraphCanvas
+      view={view}
+      selected={selected?.kind === 'node' ? selected.name : null}
+      highlighted={hits.map((h) => h.nodeName)}
+      onSelectNode={(name) => void controller.selectNode(name)}
+      onToggleGroup={(id) => void controller.toggleGroup(id)}
+    />
+  );
+}
+
+/** Drag and drop anywhere on the page; folders are walked. */
+function useDropAnywhere(onDropFiles: (dt: DataTransfer) => void) {
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    let depth = 0;
+    const enter = (e: DragEvent) => { if (e.dataTransfer?.types.includes('Files')) { depth++; setOver(true); } };
+    const leave = () => { depth = Math.max(0, depth - 1); if (depth === 0) setOver(false); };
+    const overFn = (e: DragEvent) => { e.preventDefault(); };
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      depth = 0;
+      setOver(false);
+      if (e.dataTransfer) onDropFiles(e.dataTransfer);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('dragover', overFn);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('dragover', overFn);
+      window.removeEventListener('drop', drop);
+    };
+  }, [onDropFiles]);
+  return over;
+}
+
+function Shell() {
+  const controller = useController();
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const loadSeq = useStudio((s) => s.loadSeq);
+  const over = useDropAnywhere((dt) => {
+    void filesFromDrop(dt).then((files) => {
+      if (files.length) void controller.open({ kind: 'files', files, label: describeFiles(files) });
+    });
+  });
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadSamples().then((list) => {
+      if (cancelled) return;
+      setSamples(list);
+      // First open shows the embedded default sample, unless the URL asks for another model.
+      const param = new URLSearchParams(window.location.search).get('model');
+      const first = list.find((s) => s.default) ?? list[0];
+      if (param) void controller.open({ kind: 'url', url: new URL(param, window.location.href).href, label: param });
+      else if (first) void controller.open({ kind: 'url', url: new URL(first.files[0]!, window.location.href).href, label: first.title });
+    });
+    return () => { cancelled = true; };
+  }, [controller]);
+
+  return (
+    <div className="studio" data-load-seq={loadSeq}>
+      <Toolbar samples={samples} />
+      <ErrorBanner />
+      <main className="workspace">
+        <aside className="left">
+          <SearchBox />
+          <SummaryPanel />
+        </aside>
+        <section className="canvas" data-testid="canvas"><GraphPane /></section>
+        <aside className="right"><Inspector /></aside>
+      </main>
+      {over && <div className="drop-overlay">Drop to open: ONNX, TFLite, or a TF.js model.json with its weight files</div>}
+    </div>
+  );
+}
+
+export default function Studio() {
+  return (
+    <StudioProvider>
+      <Shell />
+    </StudioProvider>
+  );
+}

@@ -1,0 +1,161 @@
+'use client';
+import type { StudioStore } from '@/lib/store/studio-store';
+import { WorkerClient, WorkerError } from '@/lib/worker/client';
+import type { ModelSummary } from '@/lib/ir/summary';
+import type { GraphInfo, ViewResult } from '@/lib/session/session';
+import type { NodeDetails, TensorDetails } from '@/lib/ir/details';
+import type { SearchHit } from '@/lib/graph-view/types';
+
+export type ModelSource =
+  | { kind: 'files'; files: Array<{ name: string; blob: Blob }>; label: string }
+  | { kind: 'url'; url: string; label: string };
+
+interface OpenResult {
+  summary: ModelSummary;
+  graphs: GraphInfo[];
+  view: ViewResult;
+  parseMs: number;
+}
+
+function makeWorker(): Worker {
+  return new Worker(new URL('../../workers/model.worker.ts', import.meta.url), { type: 'module' });
+}
+
+/**
+ * Owns the model workers and writes results into the store. The open model keeps its worker
+ * until another model has opened successfully, so a bad file never costs the user what they had.
+ */
+export class StudioController {
+  private current: { client: WorkerClient; source: ModelSource } | null = null;
+  private opening: { client: WorkerClient; abort: AbortController } | null = null;
+  private seq = 0;
+
+  constructor(private store: StudioStore) {}
+
+  private get s() {
+    return this.store.getState();
+  }
+
+  async open(source: ModelSource): Promise<void> {
+    this.cancelOpen();
+    const client = new WorkerClient(makeWorker(), 'model reader');
+    const abort = new AbortController();
+    this.opening = { client, abort };
+    this.s.setError(null);
+    this.s.setJob({ label: `Opening ${source.label}`, fraction: 0, phase: 'starting' });
+    const payload = source.kind === 'url' ? { url: source.url } : { files: source.files };
+    try {
+      const res = await client.call<OpenResult>('open', payload, {
+        signal: abort.signal,
+        onProgress: (p) => this.s.setJob({ label: `Opening ${source.label}`, fraction: p.fraction, phase: p.phase }),
+      });
+      this.current?.client.terminate();
+      this.current = { client, source };
+      this.s.setModel(
+        { summary: res.summary, graphs: res.graphs, parseMs: res.parseMs, source: source.label },
+        res.view.view,
+        res.view.expanded,
+      );
+    } catch (e) {
+      client.terminate();
+      if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setError(errorInfo(e, source.label));
+    } finally {
+      if (this.opening?.client === client) {
+        this.opening = null;
+        this.s.setJob(null);
+      }
+    }
+  }
+
+  cancelOpen(): void {
+    if (!this.opening) return;
+    this.opening.abort.abort();
+    // A reader stuck on a hostile file may never look at its signal: terminate is the backstop.
+    this.opening.client.terminate('cancelled');
+    this.opening = null;
+    this.s.setJob(null);
+  }
+
+  /** Calls the open model's worker; if that worker died, reopens the model and says so. */
+  private async call<T>(type: string, payload: unknown): Promise<T | null> {
+    const cur = this.current;
+    if (!cur) return null;
+    try {
+      return await cur.client.call<T>(type, payload);
+    } catch (e) {
+      if (e instanceof WorkerError && e.name === 'WorkerDied' && this.current === cur) {
+        this.s.setError({ name: 'WorkerDied', message: `${e.message}. Reopening ${cur.source.label}.` });
+        this.current = null;
+        void this.open(cur.source);
+        return null;
+      }
+      this.s.setError(errorInfo(e, cur.source.label));
+      return null;
+    }
+  }
+
+  async setGraph(graphIndex: number): Promise<void> {
+    const r = await this.call<ViewResult>('view', { graphIndex });
+    if (r) {
+      this.s.setView(r.graphIndex, r.view, r.expanded);
+      this.s.select(null, null);
+    }
+  }
+
+  async setExpanded(expanded: string[]): Promise<void> {
+    const seq = ++this.seq;
+    const r = await this.call<ViewResult>('view', { graphIndex: this.s.graphIndex, expanded });
+    if (r && seq === this.seq) this.s.setView(r.graphIndex, r.view, r.expanded);
+  }
+
+  toggleGroup(id: string): Promise<void> {
+    const set = new Set(this.s.expanded);
+    if (set.has(id)) {
+      // Collapsing a scope also collapses everything inside it.
+      for (const e of [...set]) if (e === id || e.startsWith(id + '/')) set.delete(e);
+    } else set.add(id);
+    return this.setExpanded([...set]);
+  }
+
+  async selectNode(name: string): Promise<void> {
+    this.s.select({ kind: 'node', name }, null);
+    const node = await this.call<NodeDetails | null>('node', { graphIndex: this.s.graphIndex, name });
+    if (node && this.s.selected?.name === name) this.s.select({ kind: 'node', name }, { kind: 'node', node });
+  }
+
+  async selectTensor(name: string): Promise<void> {
+    this.s.select({ kind: 'tensor', name }, null);
+    const tensor = await this.call<TensorDetails | null>('tensor', { graphIndex: this.s.graphIndex, name });
+    if (tensor && this.s.selected?.name === name) this.s.select({ kind: 'tensor', name }, { kind: 'tensor', tensor });
+  }
+
+  async search(query: string): Promise<void> {
+    const q = query.trim();
+    if (!q) {
+      this.s.setSearch(query, []);
+      return;
+    }
+    this.s.setSearch(query, this.s.hits);
+    const hits = await this.call<SearchHit[]>('search', { graphIndex: this.s.graphIndex, query: q });
+    if (hits && this.s.query === query) this.s.setSearch(query, hits);
+  }
+
+  /** Expands the groups that hide a search hit, then selects it. */
+  async reveal(hit: SearchHit): Promise<void> {
+    const set = new Set(this.s.expanded);
+    for (const g of hit.groupPath) set.add(g);
+    await this.setExpanded([...set]);
+    await this.selectNode(hit.nodeName);
+  }
+
+  dispose(): void {
+    this.cancelOpen();
+    this.current?.client.terminate();
+    this.current = null;
+  }
+}
+
+function errorInfo(e: unknown, label: string) {
+  if (e instanceof WorkerError) return { name: e.name, message: e.message, file: e.file ?? label, format: e.format };
+  return { name: 'Error', message: `${label}: ${e instanceof Error ? e.message : String(e)}`, file: label };
+}

@@ -1,0 +1,25 @@
+'use client';
+
+export interface Sample {
+  id: string;
+  title: string;
+  format: string;
+  /** URLs relative to the site root; the primary file first (TF.js shards are found from it). */
+  files: string[];
+  description?: string;
+  source?: string;
+  default?: boolean;
+}
+
+/** The gallery is data (public/models/gallery.json); third-party entries exist once installed. */
+export async function loadSamples(): Promise<Sample[]> {
+  try {
+    const res = await fetch('/models/gallery.json');
+    if (!res.ok) return [];
+    const json = (await res.json()) as unknown;
+    const list = Array.isArray(json) ? json : (json as { samples?: unknown[]; models?: unknown[] }).samples ?? (json as { models?: unknown[] }).models ?? [];
+    return (list as Sample[]).filter((s) => s && typeof s.id === 'string' && Array.isArray(s.files) && s.files.length > 0);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,106 @@
+import type { AttrValue, Dim, DType, Graph, Node, Sparsity, StorageNote } from './types';
+import { tensorStats, type TensorStats } from './stats';
+import { formatShape } from './values';
+import { opType } from './summary';
+
+export interface TensorDetails {
+  name: string;
+  dtype: DType;
+  shape: Dim[] | null;
+  constant: boolean;
+  /** Quantization with long per-channel arrays shortened; `channels` tells the full count. */
+  quant?: { scale: number[]; zeroPoint: number[]; axis?: number; channels: number };
+  storage?: StorageNote;
+  sparsity?: Sparsity;
+  stats?: TensorStats;
+  /** Omitted optional input ('' in the IR). */
+  omitted?: boolean;
+}
+
+export interface AttrDetails {
+  name: string;
+  kind: AttrValue['kind'];
+  /** Display text; long lists are shortened. */
+  text: string;
+}
+
+export interface NodeDetails {
+  name: string;
+  op: string;
+  type: string;
+  domain?: string;
+  version?: number;
+  custom: boolean;
+  doc?: string;
+  attrs: AttrDetails[];
+  inputs: TensorDetails[];
+  outputs: TensorDetails[];
+}
+
+const SHOW = 16;
+
+function short(values: readonly unknown[]): string {
+  const head = values.slice(0, SHOW).map((v) => (typeof v === 'number' ? fmtNum(v) : String(v))).join(', ');
+  return values.length > SHOW ? `[${head}, ... ${values.length} values]` : `[${head}]`;
+}
+
+export function fmtNum(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+}
+
+export function attrText(a: AttrValue): string {
+  switch (a.kind) {
+    case 'int': case 'float': return fmtNum(a.value);
+    case 'string': return a.value.length > 200 ? a.value.slice(0, 200) + '...' : a.value;
+    case 'bool': return String(a.value);
+    case 'ints': case 'floats': case 'strings': return short(a.value);
+    case 'dtype': return a.value;
+    case 'shape': return formatShape(a.value);
+    case 'tensor': return `tensor ${a.value.dtype} ${formatShape(a.value.shape)}`;
+    case 'tensors': return `${a.value.length} tensors`;
+    case 'graph': return `graph '${a.value.name}' (${a.value.nodes.length} nodes)`;
+    case 'graphs': return `${a.value.length} graphs`;
+    case 'subgraph': return `subgraph #${a.value}`;
+    case 'bytes': return `${a.value.length} bytes`;
+    case 'json': {
+      const s = JSON.stringify(a.value) ?? 'null';
+      return s.length > 200 ? s.slice(0, 200) + '...' : s;
+    }
+  }
+}
+
+export function tensorDetails(graph: Graph, name: string, withStats: boolean): TensorDetails {
+  if (name === '') return { name: '(omitted)', dtype: 'unknown', shape: null, constant: false, omitted: true };
+  const t = graph.tensors.get(name);
+  if (!t) return { name, dtype: 'unknown', shape: null, constant: false };
+  const d: TensorDetails = { name, dtype: t.dtype, shape: t.shape, constant: !!(t.isConstant || t.data) };
+  if (t.quant && t.quant.scale.length > 0) {
+    d.quant = {
+      scale: t.quant.scale.slice(0, SHOW),
+      zeroPoint: t.quant.zeroPoint.slice(0, SHOW),
+      channels: t.quant.scale.length,
+      ...(t.quant.axis !== undefined ? { axis: t.quant.axis } : {}),
+    };
+  }
+  if (t.storage) d.storage = t.storage;
+  if (t.sparsity) d.sparsity = t.sparsity;
+  if (withStats && t.data) d.stats = tensorStats(t) ?? undefined;
+  return d;
+}
+
+export function nodeDetails(graph: Graph, node: Node): NodeDetails {
+  return {
+    name: node.name,
+    op: node.op,
+    type: opType(node.op),
+    domain: node.domain,
+    version: node.version,
+    custom: !!node.custom,
+    doc: node.doc,
+    attrs: Object.entries(node.attrs).map(([name, a]) => ({ name, kind: a.kind, text: attrText(a) })),
+    inputs: node.inputs.map((n) => tensorDetails(graph, n, true)),
+    outputs: node.outputs.map((n) => tensorDetails(graph, n, false)),
+  };
+}

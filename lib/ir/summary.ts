@@ -1,0 +1,101 @@
+import type { Dim, DType, Graph, Model, ModelFormat } from './types';
+import { elementCount } from './values';
+
+export interface IoSummary {
+  name: string;
+  dtype: DType;
+  shape: Dim[] | null;
+}
+
+/** What the summary panel and `cli inspect --json` show. Plain JSON. */
+export interface ModelSummary {
+  name: string;
+  format: ModelFormat;
+  dialect: string;
+  /** Operators of the main graph as the file declares them (see README: node counts). */
+  nodeCount: number;
+  /** Op type as the file spells it (no dialect prefix) -> count, main graph only, most common first. */
+  ops: Record<string, number>;
+  inputs: IoSummary[];
+  outputs: IoSummary[];
+  /** Elements of every constant tensor (weights, initializers, buffers) in all graphs. */
+  parameters: number;
+  /** Bytes of all files that make the model. */
+  bytes: number;
+  files: Array<{ name: string; bytes: number }>;
+  /** Graphs in the file: 1 + TFLite subgraphs; nested ONNX bodies are counted in `nestedGraphs`. */
+  graphs: number;
+  nestedGraphs: number;
+  customOps: string[];
+  metadata: Record<string, string>;
+  opsets: Record<string, number>;
+}
+
+/** `onnx.Conv` -> `Conv`, `tfl.CONV_2D` -> `CONV_2D`. */
+export function opType(op: string): string {
+  const dot = op.indexOf('.');
+  return dot < 0 ? op : op.slice(dot + 1);
+}
+
+/** Every graph of a model, nested ONNX bodies included, iteratively (no recursion limit). */
+export function allGraphs(model: Model): Graph[] {
+  const out: Graph[] = [];
+  const stack = [...model.graphs].reverse();
+  while (stack.length) {
+    const g = stack.pop()!;
+    out.push(g);
+    for (const n of g.nodes) {
+      for (const a of Object.values(n.attrs)) {
+        if (a.kind === 'graph') stack.push(a.value);
+        else if (a.kind === 'graphs') stack.push(...a.value);
+      }
+    }
+  }
+  return out;
+}
+
+function io(graph: Graph, names: string[]): IoSummary[] {
+  return names.map((name) => {
+    const t = graph.tensors.get(name);
+    return { name, dtype: t?.dtype ?? 'unknown', shape: t?.shape ?? null };
+  });
+}
+
+export function summarize(model: Model): ModelSummary {
+  const main = model.graphs[0];
+  const counts = new Map<string, number>();
+  const custom = new Set<string>();
+  for (const n of main?.nodes ?? []) {
+    const t = opType(n.op);
+    counts.set(t, (counts.get(t) ?? 0) + 1);
+    if (n.custom) custom.add(t);
+  }
+  const ops: Record<string, number> = {};
+  for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) ops[k] = v;
+
+  const graphs = allGraphs(model);
+  let parameters = 0;
+  for (const g of graphs) {
+    for (const t of g.tensors.values()) {
+      if (!t.isConstant && !t.data) continue;
+      parameters += elementCount(t.shape) ?? 0;
+    }
+  }
+  return {
+    name: model.name,
+    format: model.format,
+    dialect: model.dialect,
+    nodeCount: main?.nodes.length ?? 0,
+    ops,
+    inputs: main ? io(main, main.inputs) : [],
+    outputs: main ? io(main, main.outputs) : [],
+    parameters,
+    bytes: model.files.reduce((s, f) => s + f.bytes, 0),
+    files: model.files,
+    graphs: model.graphs.length,
+    nestedGraphs: graphs.length - model.graphs.length,
+    customOps: [...custom].sort(),
+    metadata: model.metadata,
+    opsets: model.opsets,
+  };
+}

@@ -1,0 +1,91 @@
+import type { Graph, Model } from '../ir/types';
+import { allGraphs, summarize, type ModelSummary } from '../ir/summary';
+import { nodeDetails, tensorDetails, type NodeDetails, type TensorDetails } from '../ir/details';
+import { buildScopeTree, initialExpanded, type ScopeTree } from '../graph-view/scopes';
+import { computeView } from '../graph-view/visible';
+import { searchGraph } from '../graph-view/search';
+import type { GraphView, SearchHit } from '../graph-view/types';
+
+export interface GraphInfo {
+  index: number;
+  name: string;
+  nodes: number;
+  /** Where it comes from: 'main', 'subgraph', or 'node X, attribute Y' for ONNX bodies. */
+  origin: string;
+}
+
+export interface ViewResult {
+  graphIndex: number;
+  expanded: string[];
+  view: GraphView;
+}
+
+/**
+ * One open model and everything derived from it. Lives where the model lives (a worker in the
+ * app, the process in the CLI); the page only ever receives the summaries it returns.
+ */
+export class ModelSession {
+  readonly summary: ModelSummary;
+  readonly graphs: Graph[];
+  private readonly origins: string[];
+  private readonly trees = new Map<number, ScopeTree>();
+
+  constructor(readonly model: Model) {
+    this.summary = summarize(model);
+    this.graphs = allGraphs(model);
+    this.origins = this.graphs.map(() => 'nested');
+    model.graphs.forEach((_, i) => (this.origins[i] = i === 0 ? 'main' : 'subgraph'));
+    for (const g of this.graphs) {
+      for (const n of g.nodes) {
+        for (const [attr, a] of Object.entries(n.attrs)) {
+          const bodies = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
+          for (const body of bodies) {
+            const i = this.graphs.indexOf(body);
+            if (i >= 0) this.origins[i] = `${n.name} . ${attr}`;
+          }
+        }
+      }
+    }
+  }
+
+  graphList(): GraphInfo[] {
+    return this.graphs.map((g, index) => ({ index, name: g.name || `graph ${index}`, nodes: g.nodes.length, origin: this.origins[index] ?? '' }));
+  }
+
+  private graph(index: number): Graph {
+    const g = this.graphs[index];
+    if (!g) throw new Error(`no graph #${index} in ${this.model.name}`);
+    return g;
+  }
+
+  private tree(index: number): ScopeTree {
+    let t = this.trees.get(index);
+    if (!t) {
+      t = buildScopeTree(this.graph(index));
+      this.trees.set(index, t);
+    }
+    return t;
+  }
+
+  /** The laid-out view; without `expanded`, the default expansion for the graph's size. */
+  view(graphIndex: number, expanded?: string[]): ViewResult {
+    const tree = this.tree(graphIndex);
+    const set = expanded ? new Set(expanded) : initialExpanded(tree);
+    return { graphIndex, expanded: [...set], view: computeView(this.graph(graphIndex), tree, set) };
+  }
+
+  node(graphIndex: number, name: string): NodeDetails | null {
+    const g = this.graph(graphIndex);
+    const n = g.nodes.find((x) => x.name === name);
+    return n ? nodeDetails(g, n) : null;
+  }
+
+  tensor(graphIndex: number, name: string): TensorDetails | null {
+    const g = this.graph(graphIndex);
+    return g.tensors.has(name) ? tensorDetails(g, name, true) : null;
+  }
+
+  search(graphIndex: number, query: string): SearchHit[] {
+    return searchGraph(this.graph(graphIndex), this.tree(graphIndex), query);
+  }
+}

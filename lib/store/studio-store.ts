@@ -1,0 +1,82 @@
+import { createStore } from 'zustand/vanilla';
+import type { ModelSummary } from '../ir/summary';
+import type { NodeDetails, TensorDetails } from '../ir/details';
+import type { GraphView, SearchHit } from '../graph-view/types';
+import type { GraphInfo } from '../session/session';
+import type { ErrorInfo } from '../worker/protocol';
+
+/**
+ * The page's state: ids, summaries, job state and results. Never React Flow objects, never
+ * tensors (those stay in the model's worker).
+ */
+export interface ModelSlice {
+  model: { summary: ModelSummary; graphs: GraphInfo[]; parseMs: number; source: string } | null;
+  graphIndex: number;
+  view: GraphView | null;
+  expanded: string[];
+  setModel(model: ModelSlice['model'], view: GraphView, expanded: string[]): void;
+  setView(graphIndex: number, view: GraphView, expanded: string[]): void;
+}
+
+export interface JobSlice {
+  /** Bumped whenever an open ends (model shown or error shown): lets tests and effects wait on it. */
+  loadSeq: number;
+  /** The open/parse job in flight, if any (one at a time). */
+  job: { label: string; fraction: number; phase: string } | null;
+  error: (ErrorInfo & { at: number }) | null;
+  setJob(job: JobSlice['job']): void;
+  setError(error: ErrorInfo | null): void;
+}
+
+export interface SelectionSlice {
+  selected: { kind: 'node' | 'tensor'; name: string } | null;
+  details: { kind: 'node'; node: NodeDetails } | { kind: 'tensor'; tensor: TensorDetails } | null;
+  query: string;
+  hits: SearchHit[];
+  select(sel: SelectionSlice['selected'], details: SelectionSlice['details']): void;
+  setSearch(query: string, hits: SearchHit[]): void;
+}
+
+export type StudioState = ModelSlice & JobSlice & SelectionSlice;
+
+type Set = (partial: Partial<StudioState>) => void;
+
+let counter = 0;
+const seq = () => ++counter;
+
+const modelSlice = (set: Set): ModelSlice => ({
+  model: null,
+  graphIndex: 0,
+  view: null,
+  expanded: [],
+  setModel: (model, view, expanded) =>
+    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq() }),
+  setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
+});
+
+const jobSlice = (set: Set): JobSlice => ({
+  job: null,
+  error: null,
+  loadSeq: 0,
+  setJob: (job) => set({ job }),
+  setError: (error) => set(error ? { error: { ...error, at: Date.now() }, loadSeq: seq() } : { error: null }),
+});
+
+const selectionSlice = (set: Set): SelectionSlice => ({
+  selected: null,
+  details: null,
+  query: '',
+  hits: [],
+  select: (selected, details) => set({ selected, details }),
+  setSearch: (query, hits) => set({ query, hits }),
+});
+
+export function createStudioStore() {
+  return createStore<StudioState>()((set) => ({
+    ...modelSlice(set),
+    ...jobSlice(set),
+    ...selectionSlice(set),
+  }));
+}
+
+export type StudioStore = ReturnType<typeof createStudioStore>;

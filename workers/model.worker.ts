@@ -1,0 +1,39 @@
+/// <reference lib="webworker" />
+// One worker per open model: a hostile file that kills its worker cannot take the open model
+// with it, and cancelling a parse is terminating a worker nobody else uses.
+import { readModel } from '../lib/formats/registry';
+import { fetchModelFiles, readBlobs } from '../lib/session/load';
+import { ModelSession } from '../lib/session/session';
+import { serve, type HandlerContext } from '../lib/worker/serve';
+
+let session: ModelSession | null = null;
+
+function need(): ModelSession {
+  if (!session) throw new Error('no model is open in this worker');
+  return session;
+}
+
+type OpenPayload = { files?: Array<{ name: string; blob: Blob }>; url?: string };
+
+async function open(p: OpenPayload, ctx: HandlerContext) {
+  const t0 = performance.now();
+  const files = p.url
+    ? await fetchModelFiles(p.url, (u, init) => fetch(u, init), (f, phase) => ctx.progress({ fraction: f * 0.5, phase }), ctx.signal)
+    : await readBlobs(p.files ?? [], (n, total) => ctx.progress({ fraction: total ? (n / total) * 0.5 : 0, phase: 'reading file' }), ctx.signal);
+  const model = await readModel(files, {
+    signal: ctx.signal,
+    onProgress: (f, phase) => ctx.progress({ fraction: 0.5 + f * 0.45, phase }),
+  });
+  session = new ModelSession(model);
+  ctx.progress({ fraction: 0.97, phase: 'layout' });
+  const view = session.view(0);
+  return { summary: session.summary, graphs: session.graphList(), view, parseMs: performance.now() - t0 };
+}
+
+serve(self as unknown as DedicatedWorkerGlobalScope, {
+  open: (p: OpenPayload, ctx) => open(p, ctx),
+  view: (p: { graphIndex: number; expanded?: string[] }) => need().view(p.graphIndex, p.expanded),
+  node: (p: { graphIndex: number; name: string }) => need().node(p.graphIndex, p.name),
+  tensor: (p: { graphIndex: number; name: string }) => need().tensor(p.graphIndex, p.name),
+  search: (p: { graphIndex: number; query: string }) => need().search(p.graphIndex, p.query),
+});
