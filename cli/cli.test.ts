@@ -4,8 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
-const raw = JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'manifest.json'), 'utf8')) as { models: Array<{ id: string; files: string[]; format?: string; nodeCount?: number; error?: unknown }> };
-const entries = Array.isArray(raw) ? raw : raw.models;
+interface Entry { id: string; files: string[]; format?: string; nodeCount?: number; error?: unknown }
+const entries = (JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'manifest.json'), 'utf8')) as { models: Entry[] }).models;
 
 function cli(args: string[]): { code: number; out: string; err: string } {
   try {

@@ -115,6 +115,9 @@ def main():
 
     import onnx
     exported = onnx.load(onnx_path)
+    # Record intermediate shapes (value_info) so viewers show them on every edge.
+    exported = onnx.shape_inference.infer_shapes(exported)
+    onnx.save(exported, onnx_path)
     onnx.checker.check_model(exported)
     ops = [n.op_type for n in exported.graph.node]
     assert ops.count('BatchNormalization') == 2 and 'Identity' not in ops, ops
