@@ -16,9 +16,17 @@ test('a 5,000-node graph opens grouped, and groups expand, search and inspect wo
   expect(mounted).toBeLessThan(500);
 
   // Expanding a group shows its contents.
-  const opsBefore = await page.getByTestId('op-node').count();
-  await groups.first().click();
-  await expect.poll(async () => (await page.getByTestId('op-node').count()) + (await page.getByTestId('group-node').count())).toBeGreaterThan(opsBefore + mounted - 1);
+  const canvas = page.getByTestId('graph-canvas');
+  await expect(canvas).toHaveAttribute('data-total-ops', '5000');
+  const visibleBefore = Number(await canvas.getAttribute('data-visible-ops'));
+  const first = page.locator('[data-testid="group-node"][data-expanded="false"]').first();
+  const id = await first.getAttribute('data-group');
+  await first.click();
+  await expect(page.locator(`[data-testid="group-node"][data-group="${id}"]`)).toHaveAttribute('data-expanded', 'true');
+  // Its children (ops, or the sub-scopes inside it) are now drawn.
+  const children = page.locator(`[data-testid="group-node"][data-group^="${id}/"], [data-testid="op-node"]`);
+  await expect.poll(async () => Number(await canvas.getAttribute('data-visible-ops')) + (await children.count())).toBeGreaterThan(visibleBefore);
+  expect(await page.locator('.react-flow__node').count()).toBeLessThan(500);
 
   // Search finds a node hidden in a collapsed group; choosing it reveals and inspects it.
   await page.getByTestId('search').fill('stage7/block42/Relu');

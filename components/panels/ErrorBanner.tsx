@@ -7,7 +7,7 @@ export function ErrorBanner() {
   if (!error) return null;
   return (
     <div className="error-banner" role="alert" data-testid="error">
-      <strong>{error.format ? `Could not open as ${error.format}` : 'Could not open'}</strong>
+      <strong>{error.format ? `Could not open as ${error.format}:` : 'Could not open:'}</strong>{' '}
       <span className="error-message">{error.message}</span>
       <button type="button" onClick={() => setError(null)} aria-label="Dismiss">×</button>
     </div>

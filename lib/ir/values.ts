@@ -64,7 +64,7 @@ export function tensorValues(t: Tensor): NumericArray | null {
   const b = t.data;
   if (!b) return null;
   const make = <T>(size: number, ctor: new (buf: ArrayBufferLike, off: number, len: number) => T): T => {
-    const src = aligned(b, size) ? b : b.slice();
+    const src = aligned(b, size) ? b : Uint8Array.prototype.slice.call(b);
     return new ctor(src.buffer, src.byteOffset, Math.floor(src.byteLength / size));
   };
   switch (t.dtype) {
