@@ -15,7 +15,7 @@
 /** Element types. Names follow numpy / TF.js spelling. */
 export type DType =
   | 'float32' | 'float16' | 'bfloat16' | 'float64'
-  | 'int4' | 'uint4' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'int2' | 'uint2' | 'int4' | 'uint4' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
   | 'bool' | 'string' | 'complex64' | 'complex128'
   | 'float8e4m3fn' | 'float8e4m3fnuz' | 'float8e5m2' | 'float8e5m2fnuz'
   | 'resource' | 'variant' | 'unknown';
@@ -69,7 +69,8 @@ export interface Tensor {
   shape: Dim[] | null;
   /**
    * Constant content, little-endian, laid out densely in row-major order as `dtype` says
-   * (int4/uint4 packed two per byte, strings as in the source format).
+   * (int4/uint4 packed two per byte, int2/uint2 four per byte). Strings use TFLite's layout:
+   * int32 count N, N + 1 int32 byte offsets from the start of the data, then the UTF-8 bytes.
    * A view into the file's bytes wherever the file stores it that way (no copy); decoded
    * bytes otherwise. Use `tensorValues()` (lib/ir/values.ts) for a typed array.
    */

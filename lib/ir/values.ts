@@ -10,6 +10,7 @@ export function dtypeBytes(dtype: DType): number {
     case 'int8': case 'uint8': case 'bool':
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': return 1;
     case 'int4': case 'uint4': return 0.5;
+    case 'int2': case 'uint2': return 0.25;
     default: return 0;
   }
 }

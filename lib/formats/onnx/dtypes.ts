@@ -30,8 +30,8 @@ const TABLE: Array<[DType, string]> = [
   ['int4', 'INT4'],
   ['unknown', 'FLOAT4E2M1'],
   ['unknown', 'FLOAT8E8M0'],
-  ['unknown', 'UINT2'], // 25
-  ['unknown', 'INT2'],
+  ['uint2', 'UINT2'], // 25
+  ['int2', 'INT2'],
 ];
 
 /** DType for an ONNX data type code, or null when the code is not an ONNX type at all. */

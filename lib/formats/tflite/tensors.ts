@@ -2,13 +2,13 @@
 import type { DType, Dim, Quantization, Sparsity, Tensor } from '../../ir/types';
 import { CorruptFileError, type FlatReader, type Table, type Vec } from './flatbuf';
 
-/** TensorType value names -> IR dtypes. INT2 has no IR dtype yet and reads as 'unknown'. */
+/** TensorType value names -> IR dtypes. Types without an IR dtype read as 'unknown'. */
 const DTYPES: Record<string, DType> = {
   FLOAT32: 'float32', FLOAT16: 'float16', INT32: 'int32', UINT8: 'uint8', INT64: 'int64',
   STRING: 'string', BOOL: 'bool', INT16: 'int16', COMPLEX64: 'complex64', INT8: 'int8',
   FLOAT64: 'float64', COMPLEX128: 'complex128', UINT64: 'uint64', RESOURCE: 'resource',
   VARIANT: 'variant', UINT32: 'uint32', UINT16: 'uint16', INT4: 'int4', BFLOAT16: 'bfloat16',
-  UINT4: 'uint4', FLOAT8_E4M3FN: 'float8e4m3fn', FLOAT8_E5M2: 'float8e5m2',
+  UINT4: 'uint4', INT2: 'int2', FLOAT8_E4M3FN: 'float8e4m3fn', FLOAT8_E5M2: 'float8e5m2',
 };
 
 export function dtypeOf(typeName: string | null): DType {
