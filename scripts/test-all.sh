@@ -16,7 +16,7 @@ if [ ${#APT_NEEDED[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
   if [ "$(id -u)" = 0 ] || [ -n "$SUDO" ]; then
     echo "installing test prerequisites: ${APT_NEEDED[*]}"
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_NEEDED[@]}" >/dev/null
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${APT_NEEDED[@]}" >/dev/null
   fi
   MISSING=()
   [ -x "$CHROMIUM" ] || MISSING+=("chromium (or set CHROMIUM_PATH to a Chrome/Chromium binary)")
