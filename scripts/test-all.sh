@@ -28,6 +28,8 @@ if [ ${#APT_NEEDED[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+# Independent TFLite verifiers: Arm NN (apt) and tfjs-tflite (its own npm folder).
+bash scripts/install-test-deps.sh || echo "warning: verifier dependencies incomplete; their tests will say what is missing"
 if ! node scripts/fetch-models.mjs --check >/dev/null 2>&1; then
   node scripts/fetch-models.mjs || true
 fi

@@ -157,13 +157,20 @@ class LiteRtSession implements RuntimeSession {
         tensors.push(new this.lrt.Tensor(data as LiteRtCore.TypedArray, info.shape.map((d) => d ?? 1)));
       });
       outs = await this.compiled.run(tensors);
-      return outs.map((o, i) => {
+      const results: HostTensor[] = [];
+      const n = outs.length;
+      for (let i = 0; i < n; i++) {
+        const o = outs[i]!;
         const info = this.outputs[i]!;
-        const raw = o.toTypedArray();
+        // WebGPU outputs live in GPU memory: move them to wasm memory before reading.
+        const host = this.backend === 'webgpu' ? await o.moveTo('wasm') : o;
+        if (host !== o) outs.push(host); // deleted in finally with the rest
+        const raw = host.toTypedArray();
         const shape = Array.from(o.type.layout.dimensions);
-        if (this.flipOut[i]) return { name: info.name, dtype: 'int8', shape, data: new Int8Array(flipSign(raw as Uint8Array).buffer) };
-        return { name: info.name, dtype: o.type.dtype, shape, data: raw };
-      });
+        if (this.flipOut[i]) results.push({ name: info.name, dtype: 'int8', shape, data: new Int8Array(flipSign(raw as Uint8Array).buffer) });
+        else results.push({ name: info.name, dtype: o.type.dtype, shape, data: raw } as HostTensor);
+      }
+      return results;
     } finally {
       for (const t of [...tensors, ...outs]) if (!t.deleted) t.delete();
     }

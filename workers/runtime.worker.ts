@@ -1,0 +1,125 @@
+/// <reference lib="webworker" />
+// Runs models for the Run panel, off the page's thread. A runtime that aborts (out of memory,
+// a wasm trap) kills only this worker; the page makes a new one and the open model is untouched.
+import type { Model } from '../lib/ir/types';
+import { readModel } from '../lib/formats/registry';
+import { AbortedError } from '../lib/formats/errors';
+import { browserThreads, loadLiteRtBrowser, prepareTfjsBrowser } from '../lib/runtime/browser-loaders';
+import { setLiteRtLoader } from '../lib/runtime/litert';
+import { getRuntime, RUNTIME_IDS } from '../lib/runtime/registry';
+import type { BackendId, HostTensor, RuntimeAdapter, RuntimeId, RuntimeSession } from '../lib/runtime/types';
+import { serve, type HandlerContext } from '../lib/worker/serve';
+
+const sessions = new Map<number, RuntimeSession>();
+let nextSession = 1;
+let tfjsReady: Promise<void> | null = null;
+
+// litert.ts takes its loader from outside: Node and browsers load LiteRT.js differently.
+setLiteRtLoader(() => loadLiteRtBrowser());
+
+/** The adapter, with the browser-side preparation its runtime needs done first. */
+async function adapter(id: RuntimeId): Promise<RuntimeAdapter> {
+  if (id === 'tfjs') {
+    tfjsReady ??= (async () => prepareTfjsBrowser({ wasm: await import('@tensorflow/tfjs-backend-wasm'), webgpu: await import('@tensorflow/tfjs-backend-webgpu') }))();
+    await tfjsReady;
+  }
+  return getRuntime(id);
+}
+
+function need(id: number): RuntimeSession {
+  const s = sessions.get(id);
+  if (!s) throw new Error(`no runtime session ${id} in this worker (disposed, or the worker restarted)`);
+  return s;
+}
+
+/** Copies outputs out of runtime-owned memory (wasm heaps cannot be transferred) and lists their buffers. */
+function detach(outputs: HostTensor[], ctx: HandlerContext): HostTensor[] {
+  return outputs.map((t) => {
+    const data = t.data.slice() as HostTensor['data'];
+    ctx.transfer.push(data.buffer as ArrayBuffer);
+    return { name: t.name, dtype: t.dtype, shape: [...t.shape], data };
+  });
+}
+
+async function backends() {
+  const out: Partial<Record<RuntimeId, BackendId[]>> = {};
+  const errors: Partial<Record<RuntimeId, string>> = {};
+  for (const id of RUNTIME_IDS) {
+    try {
+      out[id] = await (await adapter(id)).availableBackends();
+    } catch (e) {
+      errors[id] = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return { backends: out, errors, crossOriginIsolated: self.crossOriginIsolated, threads: browserThreads() };
+}
+
+interface LoadPayload {
+  runtime: RuntimeId;
+  backend: BackendId;
+  /** Model files (ORT / LiteRT need the bytes; tfjs reads them into the IR when `model` is absent). */
+  files?: Array<{ name: string; bytes: Uint8Array }>;
+  model?: Model;
+  threads?: number;
+}
+
+async function load(p: LoadPayload, ctx: HandlerContext) {
+  const t0 = performance.now();
+  ctx.progress({ fraction: 0.05, phase: `starting ${p.runtime}` });
+  const a = await adapter(p.runtime);
+  let model = p.model;
+  const bytes = p.files?.[0]?.bytes;
+  if (p.runtime === 'tfjs' && !model) {
+    if (!p.files?.length) throw new Error('tfjs needs the model (IR) or its files');
+    ctx.progress({ fraction: 0.2, phase: 'reading model' });
+    model = await readModel(p.files, { signal: ctx.signal });
+  }
+  ctx.progress({ fraction: 0.4, phase: `loading on ${p.backend}` });
+  const session = await a.load({ bytes, model }, { backend: p.backend, threads: p.threads ?? browserThreads(), signal: ctx.signal });
+  const id = nextSession++;
+  sessions.set(id, session);
+  return { session: id, runtime: session.runtime, backend: session.backend, inputs: session.inputs, outputs: session.outputs, loadMs: performance.now() - t0 };
+}
+
+async function run(p: { session: number; inputs: HostTensor[] }, ctx: HandlerContext) {
+  const s = need(p.session);
+  const t0 = performance.now();
+  const outputs = await s.run(p.inputs);
+  const ms = performance.now() - t0;
+  return { outputs: detach(outputs, ctx), ms };
+}
+
+/** Latency of `runs` timed runs after `warmup` untimed ones; cancellable between runs. */
+async function bench(p: { session: number; inputs: HostTensor[]; runs: number; warmup?: number }, ctx: HandlerContext) {
+  const s = need(p.session);
+  const runs = Math.max(1, Math.min(10_000, Math.floor(p.runs)));
+  const warmup = Math.max(0, Math.min(1_000, Math.floor(p.warmup ?? 1)));
+  const total = runs + warmup;
+  const latencies: number[] = [];
+  for (let i = 0; i < total; i++) {
+    if (ctx.signal.aborted) throw new AbortedError();
+    const t0 = performance.now();
+    await s.run(p.inputs);
+    const ms = performance.now() - t0;
+    if (i >= warmup) latencies.push(ms);
+    ctx.progress({ fraction: (i + 1) / total, phase: i < warmup ? 'warm-up' : `run ${i + 1 - warmup} of ${runs}` });
+  }
+  return { latencies, runs, warmup };
+}
+
+function dispose(p: { session?: number }) {
+  const ids = p.session === undefined ? [...sessions.keys()] : [p.session];
+  for (const id of ids) {
+    sessions.get(id)?.dispose();
+    sessions.delete(id);
+  }
+  return { disposed: ids.length };
+}
+
+serve(self as unknown as DedicatedWorkerGlobalScope, {
+  backends: () => backends(),
+  load: (p: LoadPayload, ctx) => load(p, ctx),
+  run: (p: { session: number; inputs: HostTensor[] }, ctx) => run(p, ctx),
+  bench: (p: { session: number; inputs: HostTensor[]; runs: number; warmup?: number }, ctx) => bench(p, ctx),
+  dispose: (p: { session?: number }) => dispose(p),
+});
