@@ -4,6 +4,7 @@
 import { readModel } from '../lib/formats/registry';
 import { fetchModelFiles, readBlobs } from '../lib/session/load';
 import { ModelSession } from '../lib/session/session';
+import { inferShapes } from '../lib/ir/shapes';
 import { serve, type HandlerContext } from '../lib/worker/serve';
 
 let session: ModelSession | null = null;
@@ -24,7 +25,16 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
     signal: ctx.signal,
     onProgress: (f, phase) => ctx.progress({ fraction: 0.5 + f * 0.45, phase }),
   });
-  session = new ModelSession(model);
+  ctx.progress({ fraction: 0.95, phase: 'shapes' });
+  // Fill in the shapes the file leaves out, so edges and the inspector show them. A model our
+  // rules cannot follow is still shown as read.
+  let shaped = model;
+  try {
+    shaped = inferShapes(model).model;
+  } catch {
+    shaped = model;
+  }
+  session = new ModelSession(shaped);
   ctx.progress({ fraction: 0.97, phase: 'layout' });
   const view = session.view(0);
   return { summary: session.summary, graphs: session.graphList(), view, parseMs: performance.now() - t0 };
