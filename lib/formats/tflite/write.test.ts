@@ -173,8 +173,10 @@ const SYNTHETIC: Record<string, ModelSpec> = {
     metadata: [{ name: 'min_runtime_version', buffer: 1 }, { name: 'blob', buffer: 2 }],
     signatures: [{ key: 'serving_default', subgraph: 0, inputs: [['in', 0]], outputs: [['out', 1]] }],
   },
+  // Carried by RELU, an op with no options table of its own: a table then has to be found from
+  // the attributes alone. (An op with its own table gets that table: see chooseOptions.)
   'every BuiltinOptions table, empty (all fields at their defaults)': {
-    opcodes: [{ code: Op.ADD }], buffers: [null],
+    opcodes: [{ code: Op.RELU }], buffers: [null],
     subgraphs: [{
       tensors: UNIONS.BuiltinOptions!.map((_, i) => ({ name: `t${i}` })), inputs: [0], outputs: [UNIONS.BuiltinOptions!.length - 1],
       ops: UNIONS.BuiltinOptions!.slice(1).map((_, i) => ({ opcode: 0, inputs: [i], outputs: [i + 1], options: {
@@ -213,6 +215,15 @@ describe('read -> write -> read on synthetic models', () => {
 });
 
 describe('writer errors and conventions', () => {
+  it('writes ADD with only a fused activation as AddOptions, not a look-alike table', async () => {
+    const m = await read(buildModel(SYNTHETIC['every BuiltinOptions table, empty (all fields at their defaults)']!));
+    const g = m.graphs[0]!;
+    g.nodes = [{ name: 'add', op: 'tfl.ADD', inputs: [g.inputs[0]!, g.inputs[0]!], outputs: [g.outputs[0]!], attrs: { fused_activation_function: { kind: 'string', value: 'RELU' } } }];
+    const back = (await read(writeTflite(m))).graphs[0]!.nodes[0]!;
+    expect(back.attrs.fused_activation_function).toEqual({ kind: 'string', value: 'RELU' });
+    expect(back.attrs).toHaveProperty('pot_scale_int16');
+  });
+
   const base = async () => read(buildModel(SYNTHETIC['per-axis int8 conv with min/max']!));
 
   it('rejects a node whose op is not tfl.*, naming it', async () => {

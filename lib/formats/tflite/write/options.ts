@@ -94,10 +94,12 @@ export function chooseOptions(opName: string, attrs: Record<string, AttrValue>, 
   // No attributes: the op's table only if it has no scalar fields, else none, so that what the
   // reader gives back is again no attributes (the runtime then uses the schema defaults).
   if (list.length === 0) return own && fit(own.table, list, true) ? own : null;
-  if (own && fit(own.table, list, true)) return own;
+  // The op's own table whenever the attributes fit in it, even with fields missing (they take
+  // the schema's defaults): another table that happens to match exactly (ADD with only
+  // fused_activation_function looks like L2NormOptions) would be read wrongly by runtimes.
+  if (own && fit(own.table, list, false)) return own;
   const exact = MEMBERS.find((m) => fit(m.table, list, true));
   if (exact) return exact;
-  if (own && fit(own.table, list, false)) return own;
   const loose = MEMBERS.find((m) => fit(m.table, list, false));
   if (loose) return loose;
   throw new Error(`TFLite writer: node ${nodeName} (tfl.${opName}): attributes ${list.map(([k]) => k).join(', ')} ` +
