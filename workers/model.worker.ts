@@ -6,8 +6,11 @@ import { fetchModelFiles, readBlobs } from '../lib/session/load';
 import { ModelSession } from '../lib/session/session';
 import { inferShapes } from '../lib/ir/shapes';
 import { serve, type HandlerContext } from '../lib/worker/serve';
+import type { InputFile } from '../lib/formats/types';
 
 let session: ModelSession | null = null;
+/** The files the model was read from; its constant tensors are views into them. */
+let sourceFiles: InputFile[] = [];
 
 function need(): ModelSession {
   if (!session) throw new Error('no model is open in this worker');
@@ -35,6 +38,7 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
     shaped = model;
   }
   session = new ModelSession(shaped);
+  sourceFiles = files;
   ctx.progress({ fraction: 0.97, phase: 'layout' });
   const view = session.view(0);
   return { summary: session.summary, graphs: session.graphList(), view, parseMs: performance.now() - t0 };
@@ -46,4 +50,13 @@ serve(self as unknown as DedicatedWorkerGlobalScope, {
   node: (p: { graphIndex: number; name: string }) => need().node(p.graphIndex, p.name),
   tensor: (p: { graphIndex: number; name: string }) => need().tensor(p.graphIndex, p.name),
   search: (p: { graphIndex: number; query: string }) => need().search(p.graphIndex, p.query),
+  // Copies for a runtime worker: this worker keeps its own (the IR's weights are views into them).
+  files: (_p: unknown, ctx) => {
+    need();
+    return sourceFiles.map((f) => {
+      const bytes = f.bytes.slice();
+      ctx.transfer.push(bytes.buffer);
+      return { name: f.name, bytes };
+    });
+  },
 });

@@ -2,13 +2,13 @@
 import { useEffect, useState } from 'react';
 import { GraphCanvas } from '@/components/graph/GraphCanvas';
 import { ErrorBanner } from '@/components/panels/ErrorBanner';
-import { Inspector } from '@/components/panels/Inspector';
 import { SearchBox } from '@/components/panels/SearchBox';
 import { SummaryPanel } from '@/components/panels/SummaryPanel';
 import { describeFiles, filesFromDrop } from './files';
 import { loadSamples, type Sample } from './samples';
 import { StudioProvider, useController, useStudio } from './StudioContext';
 import { Toolbar } from './Toolbar';
+import { SidePanel } from './SidePanel';
 
 function GraphPane() {
   const view = useStudio((s) => s.view);
@@ -74,7 +74,7 @@ function Shell() {
       const param = new URLSearchParams(window.location.search).get('model');
       const first = list.find((s) => s.default) ?? list[0];
       if (param) void controller.open({ kind: 'url', url: new URL(param, window.location.href).href, label: param });
-      else if (first) void controller.open({ kind: 'url', url: new URL(first.files[0]!, window.location.href).href, label: first.title });
+      else if (first) void controller.open({ kind: 'url', url: new URL(first.files[0]!, window.location.href).href, label: first.title, ...(first.info ? { infoUrl: first.info } : {}) });
     });
     return () => { cancelled = true; };
   }, [controller]);
@@ -89,7 +89,7 @@ function Shell() {
           <SummaryPanel />
         </aside>
         <section className="canvas" data-testid="canvas"><GraphPane /></section>
-        <aside className="right"><Inspector /></aside>
+        <aside className="right"><SidePanel /></aside>
       </main>
       {over && <div className="drop-overlay">Drop to open: ONNX, TFLite, or a TF.js model.json with its weight files</div>}
     </div>

@@ -66,7 +66,7 @@ export function Toolbar({ samples }: { samples: Sample[] }) {
         value=""
         onChange={(e) => {
           const s = samples.find((x) => x.id === e.target.value);
-          if (s) void controller.open({ kind: 'url', url: new URL(s.files[0]!, window.location.href).href, label: s.title });
+          if (s) void controller.open({ kind: 'url', url: new URL(s.files[0]!, window.location.href).href, label: s.title, ...(s.info ? { infoUrl: s.info } : {}) });
         }}
       >
         <option value="">Samples…</option>

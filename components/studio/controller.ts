@@ -5,10 +5,11 @@ import type { ModelSummary } from '@/lib/ir/summary';
 import type { GraphInfo, ViewResult } from '@/lib/session/session';
 import type { NodeDetails, TensorDetails } from '@/lib/ir/details';
 import type { SearchHit } from '@/lib/graph-view/types';
+import { RunController } from './run-controller';
 
 export type ModelSource =
   | { kind: 'files'; files: Array<{ name: string; blob: Blob }>; label: string }
-  | { kind: 'url'; url: string; label: string };
+  | { kind: 'url'; url: string; label: string; /** JSON with class `labels`, for gallery samples. */ infoUrl?: string };
 
 interface OpenResult {
   summary: ModelSummary;
@@ -29,8 +30,17 @@ export class StudioController {
   private current: { client: WorkerClient; source: ModelSource } | null = null;
   private opening: { client: WorkerClient; abort: AbortController } | null = null;
   private seq = 0;
+  readonly runs: RunController;
 
-  constructor(private store: StudioStore) {}
+  constructor(private store: StudioStore) {
+    this.runs = new RunController(store, (variant) => this.variantFiles(variant));
+  }
+
+  /** Copies of a variant's files, for the runtime worker. */
+  private async variantFiles(variant: string): Promise<Array<{ name: string; bytes: Uint8Array }> | null> {
+    const type = variant === 'original' ? 'files' : 'variantFiles';
+    return this.call<Array<{ name: string; bytes: Uint8Array }>>(type, { variant });
+  }
 
   private get s() {
     return this.store.getState();
@@ -51,8 +61,10 @@ export class StudioController {
       });
       this.current?.client.terminate();
       this.current = { client, source };
+      this.runs.reset();
+      const labels = source.kind === 'url' && source.infoUrl ? await fetchLabels(source.infoUrl) : undefined;
       this.s.setModel(
-        { summary: res.summary, graphs: res.graphs, parseMs: res.parseMs, source: source.label },
+        { summary: res.summary, graphs: res.graphs, parseMs: res.parseMs, source: source.label, ...(labels ? { labels } : {}) },
         res.view.view,
         res.view.expanded,
       );
@@ -150,8 +162,18 @@ export class StudioController {
 
   dispose(): void {
     this.cancelOpen();
+    this.runs.dispose();
     this.current?.client.terminate();
     this.current = null;
+  }
+}
+
+async function fetchLabels(url: string): Promise<string[] | undefined> {
+  try {
+    const j = (await (await fetch(url)).json()) as { labels?: unknown };
+    return Array.isArray(j.labels) && j.labels.every((l) => typeof l === 'string') ? (j.labels as string[]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

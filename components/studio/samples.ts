@@ -7,6 +7,8 @@ export interface Sample {
   /** URLs relative to the site root; the primary file first (TF.js shards are found from it). */
   files: string[];
   description?: string;
+  /** JSON with the model's class labels and input notes. */
+  info?: string;
   source?: string;
   default?: boolean;
 }

@@ -4,13 +4,14 @@ import type { NodeDetails, TensorDetails } from '../ir/details';
 import type { GraphView, SearchHit } from '../graph-view/types';
 import type { GraphInfo } from '../session/session';
 import type { ErrorInfo } from '../worker/protocol';
+import { runSlice, type RunSlice } from './run-slice';
 
 /**
  * The page's state: ids, summaries, job state and results. Never React Flow objects, never
  * tensors (those stay in the model's worker).
  */
 export interface ModelSlice {
-  model: { summary: ModelSummary; graphs: GraphInfo[]; parseMs: number; source: string } | null;
+  model: { summary: ModelSummary; graphs: GraphInfo[]; parseMs: number; source: string; labels?: string[] } | null;
   graphIndex: number;
   view: GraphView | null;
   expanded: string[];
@@ -37,7 +38,7 @@ export interface SelectionSlice {
   setSearch(query: string, hits: SearchHit[]): void;
 }
 
-export type StudioState = ModelSlice & JobSlice & SelectionSlice;
+export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice;
 
 type Set = (partial: Partial<StudioState>) => void;
 
@@ -50,7 +51,7 @@ const modelSlice = (set: Set): ModelSlice => ({
   view: null,
   expanded: [],
   setModel: (model, view, expanded) =>
-    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq() }),
+    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null }),
   setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
 });
 
@@ -76,6 +77,7 @@ export function createStudioStore() {
     ...modelSlice(set),
     ...jobSlice(set),
     ...selectionSlice(set),
+    ...runSlice((fn) => set((s) => fn(s))),
   }));
 }
 

@@ -1,0 +1,27 @@
+'use client';
+import { useState } from 'react';
+import { Inspector } from '@/components/panels/Inspector';
+import { RunPanel } from '@/components/run/RunPanel';
+import { useStudio } from './StudioContext';
+
+type Tab = 'inspect' | 'run';
+
+export function SidePanel() {
+  const [tab, setTab] = useState<Tab>('inspect');
+  const selected = useStudio((s) => s.selected);
+  // Selecting a node in the graph brings the inspector forward.
+  const [lastSel, setLastSel] = useState(selected);
+  if (selected !== lastSel) {
+    setLastSel(selected);
+    if (selected) setTab('inspect');
+  }
+  return (
+    <div className="side">
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'inspect'} onClick={() => setTab('inspect')} data-testid="tab-inspect">Inspect</button>
+        <button type="button" role="tab" aria-selected={tab === 'run'} onClick={() => setTab('run')} data-testid="tab-run">Run</button>
+      </div>
+      {tab === 'inspect' ? <Inspector /> : <RunPanel />}
+    </div>
+  );
+}
