@@ -3,21 +3,19 @@
 // with it, and cancelling a parse is terminating a worker nobody else uses.
 import { readModel } from '../lib/formats/registry';
 import { fetchModelFiles, readBlobs } from '../lib/session/load';
-import { ModelSession } from '../lib/session/session';
-import { inferShapes } from '../lib/ir/shapes';
+import { Workspace } from '../lib/session/workspace';
+import type { ToTfliteOptions } from '../lib/transforms/to-tflite';
 import { serve, type HandlerContext } from '../lib/worker/serve';
-import type { InputFile } from '../lib/formats/types';
 
-let session: ModelSession | null = null;
-/** The files the model was read from; its constant tensors are views into them. */
-let sourceFiles: InputFile[] = [];
+let ws: Workspace | null = null;
 
-function need(): ModelSession {
-  if (!session) throw new Error('no model is open in this worker');
-  return session;
+function need(): Workspace {
+  if (!ws) throw new Error('no model is open in this worker');
+  return ws;
 }
 
 type OpenPayload = { files?: Array<{ name: string; blob: Blob }>; url?: string };
+type On<T> = T & { variant?: string };
 
 async function open(p: OpenPayload, ctx: HandlerContext) {
   const t0 = performance.now();
@@ -28,35 +26,23 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
     signal: ctx.signal,
     onProgress: (f, phase) => ctx.progress({ fraction: 0.5 + f * 0.45, phase }),
   });
-  ctx.progress({ fraction: 0.95, phase: 'shapes' });
-  // Fill in the shapes the file leaves out, so edges and the inspector show them. A model our
-  // rules cannot follow is still shown as read.
-  let shaped = model;
-  try {
-    shaped = inferShapes(model).model;
-  } catch {
-    shaped = model;
-  }
-  session = new ModelSession(shaped);
-  sourceFiles = files;
-  ctx.progress({ fraction: 0.97, phase: 'layout' });
-  const view = session.view(0);
-  return { summary: session.summary, graphs: session.graphList(), view, parseMs: performance.now() - t0 };
+  ctx.progress({ fraction: 0.95, phase: 'shapes and layout' });
+  ws = new Workspace(model, files);
+  const s = ws.original;
+  return { summary: s.summary, graphs: s.graphList(), view: s.view(0), parseMs: performance.now() - t0 };
+}
+
+function transferAll(files: Array<{ bytes: Uint8Array }>, ctx: HandlerContext) {
+  for (const f of files) ctx.transfer.push(f.bytes.buffer as ArrayBuffer);
+  return files;
 }
 
 serve(self as unknown as DedicatedWorkerGlobalScope, {
   open: (p: OpenPayload, ctx) => open(p, ctx),
-  view: (p: { graphIndex: number; expanded?: string[] }) => need().view(p.graphIndex, p.expanded),
-  node: (p: { graphIndex: number; name: string }) => need().node(p.graphIndex, p.name),
-  tensor: (p: { graphIndex: number; name: string }) => need().tensor(p.graphIndex, p.name),
-  search: (p: { graphIndex: number; query: string }) => need().search(p.graphIndex, p.query),
-  // Copies for a runtime worker: this worker keeps its own (the IR's weights are views into them).
-  files: (_p: unknown, ctx) => {
-    need();
-    return sourceFiles.map((f) => {
-      const bytes = f.bytes.slice();
-      ctx.transfer.push(bytes.buffer);
-      return { name: f.name, bytes };
-    });
-  },
+  view: (p: On<{ graphIndex: number; expanded?: string[] }>) => need().session(p.variant).view(p.graphIndex, p.expanded),
+  node: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).node(p.graphIndex, p.name),
+  tensor: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).tensor(p.graphIndex, p.name),
+  search: (p: On<{ graphIndex: number; query: string }>) => need().session(p.variant).search(p.graphIndex, p.query),
+  convert: (p: ToTfliteOptions, ctx) => need().convert(p, (f, phase) => ctx.progress({ fraction: f, phase }), ctx.signal),
+  files: (p: { variant?: string }, ctx) => transferAll(need().variantFiles(p.variant ?? 'original'), ctx),
 });

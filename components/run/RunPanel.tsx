@@ -31,8 +31,13 @@ export function RunPanel() {
   const [npy, setNpy] = useState<Array<{ name: string; bytes: Uint8Array }>>([]);
   const [norm, setNorm] = useState<Normalisation>('unit');
   const [runs, setRuns] = useState(20);
+  const converted = useStudio((s) => s.conversion?.converted === true);
+  const [variant, setVariant] = useState<'original' | 'converted'>('original');
+  useEffect(() => {
+    setVariant(converted ? 'converted' : 'original');
+  }, [converted]);
 
-  const format = model?.summary.format ?? 'onnx';
+  const format = variant === 'converted' ? 'tflite' : model?.summary.format ?? 'onnx';
   const runtimes = runtimesFor(format);
   useEffect(() => {
     void controller.runs.availability();
@@ -40,7 +45,7 @@ export function RunPanel() {
   }, [controller]);
   useEffect(() => {
     if (!runtimes.includes(runtime)) setRuntime(runtimes[0]!);
-  }, [format]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [format, variant]); // eslint-disable-line react-hooks/exhaustive-deps
   const backends = availability?.backends[runtime] ?? [];
   useEffect(() => {
     if (backends.length && !backends.includes(backend)) setBackend(backends[0]!);
@@ -59,13 +64,21 @@ export function RunPanel() {
   };
   const start = () => {
     const i = input();
-    if (i) void controller.runs.run({ variant: 'original', runtime, backend, input: i, runs, warmup: 3 });
+    if (i) void controller.runs.run({ variant, runtime, backend, input: i, runs, warmup: 3 });
   };
 
   return (
     <div className="panel run" data-testid="run-panel">
       <h2>Run on this device</h2>
       <div className="form">
+        {converted && (
+          <label>Model
+            <select value={variant} onChange={(e) => setVariant(e.target.value as typeof variant)} data-testid="run-variant">
+              <option value="original">original ({model.summary.format})</option>
+              <option value="converted">converted (.tflite)</option>
+            </select>
+          </label>
+        )}
         <label>Runtime
           <select value={runtime} onChange={(e) => setRuntime(e.target.value as RuntimeId)} data-testid="run-runtime">
             {runtimes.map((r) => <option key={r} value={r}>{RUNTIME_LABEL[r]}</option>)}

@@ -2,9 +2,10 @@
 import { useState } from 'react';
 import { Inspector } from '@/components/panels/Inspector';
 import { RunPanel } from '@/components/run/RunPanel';
+import { ConvertPanel } from '@/components/convert/ConvertPanel';
 import { useStudio } from './StudioContext';
 
-type Tab = 'inspect' | 'run';
+type Tab = 'inspect' | 'convert' | 'run';
 
 export function SidePanel() {
   const [tab, setTab] = useState<Tab>('inspect');
@@ -19,9 +20,12 @@ export function SidePanel() {
     <div className="side">
       <div className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'inspect'} onClick={() => setTab('inspect')} data-testid="tab-inspect">Inspect</button>
+        <button type="button" role="tab" aria-selected={tab === 'convert'} onClick={() => setTab('convert')} data-testid="tab-convert">Convert</button>
         <button type="button" role="tab" aria-selected={tab === 'run'} onClick={() => setTab('run')} data-testid="tab-run">Run</button>
       </div>
-      {tab === 'inspect' ? <Inspector /> : <RunPanel />}
+      {tab === 'inspect' && <Inspector />}
+      {tab === 'convert' && <ConvertPanel onRun={() => setTab('run')} />}
+      {tab === 'run' && <RunPanel />}
     </div>
   );
 }

@@ -14,16 +14,41 @@ function GraphPane() {
   const view = useStudio((s) => s.view);
   const selected = useStudio((s) => s.selected);
   const hits = useStudio((s) => s.hits);
+  const conversion = useStudio((s) => s.conversion);
+  const variantView = useStudio((s) => s.variantView);
+  const split = useStudio((s) => s.split);
+  const format = useStudio((s) => s.model?.summary.format);
   const controller = useController();
   if (!view) return <div className="canvas-empty">Drop an ONNX, TFLite or TF.js model anywhere on the page.</div>;
-  return (
+  // After a failed conversion, the ops it could not convert are marked on the original graph.
+  const marked = hits.length ? hits.map((h) => h.nodeName) : conversion && !conversion.converted ? conversion.unsupportedNodes : [];
+  const original = (
     <GraphCanvas
       view={view}
-      selected={selected?.kind === 'node' ? selected.name : null}
-      highlighted={hits.map((h) => h.nodeName)}
+      selected={selected?.kind === 'node' && !selected.variant ? selected.name : null}
+      highlighted={marked}
       onSelectNode={(name) => void controller.selectNode(name)}
       onToggleGroup={(id) => void controller.toggleGroup(id)}
     />
+  );
+  if (!split || !variantView) return original;
+  return (
+    <div className="split">
+      <div className="pane" data-testid="pane-original">
+        <div className="pane-head">Original · {format}</div>
+        {original}
+      </div>
+      <div className="pane" data-testid="pane-converted">
+        <div className="pane-head">Converted · TFLite</div>
+        <GraphCanvas
+          view={variantView.view}
+          selected={selected?.kind === 'node' && selected.variant === 'converted' ? selected.name : null}
+          highlighted={[]}
+          onSelectNode={(name) => void controller.selectNode(name, 'converted')}
+          onToggleGroup={(id) => void controller.toggleGroup(id, 'converted')}
+        />
+      </div>
+    </div>
   );
 }
 

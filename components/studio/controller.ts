@@ -6,6 +6,8 @@ import type { GraphInfo, ViewResult } from '@/lib/session/session';
 import type { NodeDetails, TensorDetails } from '@/lib/ir/details';
 import type { SearchHit } from '@/lib/graph-view/types';
 import { RunController } from './run-controller';
+import type { ToTfliteOptions } from '@/lib/transforms/to-tflite';
+import type { ConvertResult } from '@/lib/session/workspace';
 
 export type ModelSource =
   | { kind: 'files'; files: Array<{ name: string; blob: Blob }>; label: string }
@@ -38,8 +40,7 @@ export class StudioController {
 
   /** Copies of a variant's files, for the runtime worker. */
   private async variantFiles(variant: string): Promise<Array<{ name: string; bytes: Uint8Array }> | null> {
-    const type = variant === 'original' ? 'files' : 'variantFiles';
-    return this.call<Array<{ name: string; bytes: Uint8Array }>>(type, { variant });
+    return this.call<Array<{ name: string; bytes: Uint8Array }>>('files', { variant });
   }
 
   private get s() {
@@ -114,25 +115,35 @@ export class StudioController {
     }
   }
 
-  async setExpanded(expanded: string[]): Promise<void> {
+  async setExpanded(expanded: string[], variant = 'original'): Promise<void> {
     const seq = ++this.seq;
+    if (variant !== 'original') {
+      const vv = this.s.variantView;
+      if (!vv) return;
+      const r = await this.call<ViewResult>('view', { graphIndex: vv.graphIndex, expanded, variant });
+      if (r && seq === this.seq) this.s.setVariantView({ view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
+      return;
+    }
     const r = await this.call<ViewResult>('view', { graphIndex: this.s.graphIndex, expanded });
     if (r && seq === this.seq) this.s.setView(r.graphIndex, r.view, r.expanded);
   }
 
-  toggleGroup(id: string): Promise<void> {
-    const set = new Set(this.s.expanded);
+  toggleGroup(id: string, variant = 'original'): Promise<void> {
+    const current = variant === 'original' ? this.s.expanded : this.s.variantView?.expanded ?? [];
+    const set = new Set(current);
     if (set.has(id)) {
       // Collapsing a scope also collapses everything inside it.
       for (const e of [...set]) if (e === id || e.startsWith(id + '/')) set.delete(e);
     } else set.add(id);
-    return this.setExpanded([...set]);
+    return this.setExpanded([...set], variant);
   }
 
-  async selectNode(name: string): Promise<void> {
-    this.s.select({ kind: 'node', name }, null);
-    const node = await this.call<NodeDetails | null>('node', { graphIndex: this.s.graphIndex, name });
-    if (node && this.s.selected?.name === name) this.s.select({ kind: 'node', name }, { kind: 'node', node });
+  async selectNode(name: string, variant?: string): Promise<void> {
+    const sel = { kind: 'node' as const, name, ...(variant && variant !== 'original' ? { variant } : {}) };
+    this.s.select(sel, null);
+    const graphIndex = sel.variant ? this.s.variantView?.graphIndex ?? 0 : this.s.graphIndex;
+    const node = await this.call<NodeDetails | null>('node', { graphIndex, name, variant: sel.variant });
+    if (node && this.s.selected === sel) this.s.select(sel, { kind: 'node', node });
   }
 
   async selectTensor(name: string): Promise<void> {
@@ -150,6 +161,47 @@ export class StudioController {
     this.s.setSearch(query, this.s.hits);
     const hits = await this.call<SearchHit[]>('search', { graphIndex: this.s.graphIndex, query: q });
     if (hits && this.s.query === query) this.s.setSearch(query, hits);
+  }
+
+  /** Converts the open model to TFLite in its worker; the result becomes the 'converted' variant. */
+  async convert(options: ToTfliteOptions): Promise<void> {
+    const cur = this.current;
+    if (!cur) return;
+    this.s.setConvertError(null);
+    this.s.setConvertJob({ phase: 'starting', fraction: 0 });
+    const t0 = performance.now();
+    try {
+      const r = await cur.client.call<ConvertResult>('convert', options, {
+        onProgress: (p) => this.s.setConvertJob({ phase: p.phase, fraction: p.fraction }),
+      });
+      const conversion = {
+        converted: r.converted, recipe: r.recipe, reports: r.reports, unsupportedNodes: r.unsupportedNodes,
+        ms: performance.now() - t0,
+        ...(r.bytes !== undefined ? { bytes: r.bytes } : {}),
+        ...(r.summary ? { summary: r.summary } : {}),
+        ...(r.graphs ? { graphs: r.graphs } : {}),
+      };
+      this.s.setConversion(conversion, r.view ? { view: r.view.view, expanded: r.view.expanded, graphIndex: r.view.graphIndex } : null);
+    } catch (e) {
+      this.s.setConvertError(errorInfo(e, cur.source.label));
+    } finally {
+      this.s.setConvertJob(null);
+    }
+  }
+
+  /** Downloads a variant's file (the converted .tflite). */
+  async download(variant: string): Promise<void> {
+    const files = await this.variantFiles(variant);
+    const f = files?.[0];
+    if (!f) return;
+    const url = URL.createObjectURL(new Blob([f.bytes as BlobPart], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = f.name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   /** Expands the groups that hide a search hit, then selects it. */

@@ -5,6 +5,7 @@ import type { GraphView, SearchHit } from '../graph-view/types';
 import type { GraphInfo } from '../session/session';
 import type { ErrorInfo } from '../worker/protocol';
 import { runSlice, type RunSlice } from './run-slice';
+import { convertSlice, type ConvertSlice } from './convert-slice';
 
 /**
  * The page's state: ids, summaries, job state and results. Never React Flow objects, never
@@ -30,7 +31,8 @@ export interface JobSlice {
 }
 
 export interface SelectionSlice {
-  selected: { kind: 'node' | 'tensor'; name: string } | null;
+  /** `variant` is set when the selection is in a variant's graph (e.g. the converted one). */
+  selected: { kind: 'node' | 'tensor'; name: string; variant?: string } | null;
   details: { kind: 'node'; node: NodeDetails } | { kind: 'tensor'; tensor: TensorDetails } | null;
   query: string;
   hits: SearchHit[];
@@ -38,7 +40,7 @@ export interface SelectionSlice {
   setSearch(query: string, hits: SearchHit[]): void;
 }
 
-export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice;
+export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice & ConvertSlice;
 
 type Set = (partial: Partial<StudioState>) => void;
 
@@ -51,7 +53,8 @@ const modelSlice = (set: Set): ModelSlice => ({
   view: null,
   expanded: [],
   setModel: (model, view, expanded) =>
-    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null }),
+    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
+      conversion: null, variantView: null, split: false, convertError: null, convertJob: null }),
   setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
 });
 
@@ -78,6 +81,7 @@ export function createStudioStore() {
     ...jobSlice(set),
     ...selectionSlice(set),
     ...runSlice((fn) => set((s) => fn(s))),
+    ...convertSlice((fn) => set((s) => fn(s))),
   }));
 }
 

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { litertAdapter } from '../lib/runtime/litert';
+import { readModel } from '../lib/formats/registry';
+import { openStudio, ROOT } from './support/studio';
+
+const SAMPLES = path.join(ROOT, 'public', 'models', 'fashion-mnist-samples.bin');
+const INFO = JSON.parse(readFileSync(path.join(ROOT, 'public', 'models', 'fashion-mnist-cnn.json'), 'utf8')) as { samples: { predicted: number[] } };
+
+test('convert the ONNX sample, see both graphs, export, and the download runs in LiteRT.js', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openStudio(page);
+  await page.getByTestId('tab-convert').click();
+  await page.getByTestId('convert-start').click();
+  await expect(page.getByTestId('convert-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('convert-report')).toContainText('BatchNorm folded');
+  await expect(page.getByTestId('pane-converted')).toBeVisible();
+  await expect(page.getByTestId('pane-converted').getByTestId('op-node').filter({ hasText: 'CONV_2D' }).first()).toBeVisible();
+  // No layout transpose survives in the converted graph.
+  await expect(page.getByTestId('pane-converted').getByTestId('op-node').filter({ hasText: 'TRANSPOSE' })).toHaveCount(0);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-tflite').click()]);
+  expect(download.suggestedFilename()).toBe('fashion-mnist-cnn.tflite');
+  const bytes = new Uint8Array(readFileSync((await download.path())!));
+  expect(new TextDecoder().decode(bytes.subarray(4, 8))).toBe('TFL3');
+
+  // The downloaded file is real: LiteRT.js loads it and predicts what torch predicted.
+  const model = await readModel([{ name: 'x.tflite', bytes }]);
+  expect(model.graphs[0]!.nodes.map((n) => n.op)).not.toContain('tfl.TRANSPOSE');
+  const session = await litertAdapter.load({ bytes }, { backend: 'wasm' });
+  expect(session.inputs[0]!.shape).toEqual([1, 28, 28, 1]);
+  const images = readFileSync(SAMPLES);
+  for (let i = 0; i < 16; i++) {
+    const data = Float32Array.from(images.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
+    const [out] = await session.run([{ name: 'image', dtype: 'float32', shape: [1, 28, 28, 1], data }]);
+    const logits = Array.from(out!.data as Float32Array);
+    expect(logits.indexOf(Math.max(...logits)), `sample ${i}`).toBe(INFO.samples.predicted[i]);
+  }
+  session.dispose();
+});
+
+test('run the sample on wasm: a prediction with its label and a latency', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openStudio(page);
+  await page.getByTestId('tab-run').click();
+  await page.getByTestId('run-input').selectOption('sample');
+  await page.getByTestId('run-sample').selectOption('3');
+  await expect(page.getByTestId('run-backend')).toHaveValue('wasm');
+  await page.getByTestId('run-start').click();
+  await expect(page.getByTestId('run-topk')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('run-topk').locator('li').first()).toContainText('Dress');
+  await expect(page.getByTestId('run-median')).toContainText(/\d+\.\d+ ms/);
+});
+
+test('a model with an unconvertible op stops with a report naming it and offers no export', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openStudio(page);
+  const silero = path.join(ROOT, 'fixtures', 'third_party', 'silero-vad', 'silero_vad_legacy.onnx');
+  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  await page.getByTestId('file-input').setInputFiles(silero);
+  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await page.getByTestId('tab-convert').click();
+  await page.getByTestId('convert-start').click();
+  await expect(page.getByTestId('convert-failed')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('unsupported')).toContainText('LSTM');
+  await expect(page.getByTestId('export-tflite')).toHaveCount(0);
+});

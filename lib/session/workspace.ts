@@ -1,0 +1,77 @@
+import type { InputFile } from '../formats/types';
+import type { Model } from '../ir/types';
+import { inferShapes } from '../ir/shapes';
+import { convertToTflite, type ToTfliteOptions } from '../transforms/to-tflite';
+import type { ConversionReport, ProgressFn, Recipe } from '../transforms/types';
+import { ModelSession, type GraphInfo, type ViewResult } from './session';
+import type { ModelSummary } from '../ir/summary';
+
+export interface Variant {
+  id: string;
+  session: ModelSession;
+  bytes: Uint8Array;
+  recipe: Recipe;
+  reports: ConversionReport[];
+}
+
+export interface ConvertResult {
+  variant: string;
+  converted: boolean;
+  recipe: Recipe;
+  reports: ConversionReport[];
+  /** Nodes of the original that could not be converted, to mark on its graph. */
+  unsupportedNodes: string[];
+  bytes?: number;
+  summary?: ModelSummary;
+  graphs?: GraphInfo[];
+  view?: ViewResult;
+}
+
+/**
+ * One opened model and the variants made from it (a converted .tflite today; quantized and
+ * pruned ones later). Lives in the model's worker; the page gets summaries and views.
+ */
+export class Workspace {
+  readonly original: ModelSession;
+  private readonly variants = new Map<string, Variant>();
+
+  constructor(readonly raw: Model, readonly files: InputFile[]) {
+    // Missing shapes filled in for display; conversions start again from what the file says.
+    let shaped = raw;
+    try {
+      shaped = inferShapes(raw).model;
+    } catch {
+      shaped = raw;
+    }
+    this.original = new ModelSession(shaped);
+  }
+
+  session(variant = 'original'): ModelSession {
+    if (variant === 'original') return this.original;
+    const v = this.variants.get(variant);
+    if (!v) throw new Error(`no variant '${variant}' of ${this.raw.name}`);
+    return v.session;
+  }
+
+  convert(options: ToTfliteOptions, onProgress?: ProgressFn, signal?: AbortSignal): ConvertResult {
+    const id = 'converted';
+    this.variants.delete(id);
+    const r = convertToTflite(this.raw, options, onProgress, signal);
+    const unsupportedNodes = r.reports.flatMap((rep) => rep.unsupported.flatMap((u) => u.nodes));
+    const base = { variant: id, converted: r.converted, recipe: r.recipe, reports: r.reports, unsupportedNodes };
+    if (!r.converted || !r.bytes) return base;
+    const name = this.raw.name.replace(/\.(onnx|json|tflite|lite)$/i, '') + '.tflite';
+    const model: Model = { ...r.model, name, format: 'tflite', dialect: 'tfl', files: [{ name, bytes: r.bytes.length }] };
+    const session = new ModelSession(model);
+    this.variants.set(id, { id, session, bytes: r.bytes, recipe: r.recipe, reports: r.reports });
+    return { ...base, bytes: r.bytes.length, summary: session.summary, graphs: session.graphList(), view: session.view(0) };
+  }
+
+  /** The files a runtime needs for a variant (copies: this side keeps its own). */
+  variantFiles(variant: string): InputFile[] {
+    if (variant === 'original') return this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice() }));
+    const v = this.variants.get(variant);
+    if (!v) throw new Error(`no variant '${variant}' of ${this.raw.name}`);
+    return [{ name: v.session.model.name, bytes: v.bytes.slice() }];
+  }
+}
