@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { litertAdapter } from '../lib/runtime/litert';
+import { ortAdapter } from '../lib/runtime/ort';
 import { readModel } from '../lib/formats/registry';
 import { openStudio, ROOT } from './support/studio';
 
@@ -65,4 +66,29 @@ test('a model with an unconvertible op stops with a report naming it and offers 
   await expect(page.getByTestId('convert-failed')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('unsupported')).toContainText('LSTM');
   await expect(page.getByTestId('export-tflite')).toHaveCount(0);
+});
+
+test('fixing an unknown input dim shows the new shapes downstream and converts with them', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openStudio(page);
+  const mel = path.join(ROOT, 'fixtures', 'third_party', 'openwakeword', 'melspectrogram.onnx');
+  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  await page.getByTestId('file-input').setInputFiles(mel);
+  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await expect(page.getByTestId('summary')).toContainText('batch_size');
+  await page.getByTestId('tab-convert').click();
+  await page.getByTestId('shape-input').fill('1x1760');
+  await page.getByTestId('shape-apply').click();
+  await expect(page.getByTestId('shape-preview')).toContainText('0 tensors still have unknown dims');
+  // The input and the output now have static shapes; the output's must be what onnxruntime
+  // really produces for 1760 samples.
+  const ort = await ortAdapter.load({ bytes: new Uint8Array(readFileSync(mel)) }, { backend: 'wasm' });
+  const [out] = await ort.run([{ name: 'input', dtype: 'float32', shape: [1, 1760], data: new Float32Array(1760) }]);
+  ort.dispose();
+  await expect(page.getByTestId('summary')).toContainText('1×1760');
+  await expect(page.getByTestId('summary')).toContainText(`output\nfloat32 ${out!.shape.join('×')}`.replace('\n', ''));
+  await page.getByTestId('convert-start').click();
+  await expect(page.getByTestId('convert-ok')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('convert-report')).toContainText('"input"');
+  await expect(page.getByTestId('convert-report')).toContainText('1760');
 });

@@ -43,6 +43,12 @@ serve(self as unknown as DedicatedWorkerGlobalScope, {
   node: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).node(p.graphIndex, p.name),
   tensor: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).tensor(p.graphIndex, p.name),
   search: (p: On<{ graphIndex: number; query: string }>) => need().session(p.variant).search(p.graphIndex, p.query),
+  inputShapes: (p: { inputShapes: Record<string, number[]> }) => {
+    const w = need();
+    const r = w.setInputShapes(p.inputShapes);
+    const s = w.original;
+    return { ...r, summary: s.summary, view: s.view(0) };
+  },
   convert: (p: ToTfliteOptions, ctx) => need().convert(p, (f, phase) => ctx.progress({ fraction: f, phase }), ctx.signal),
   files: (p: { variant?: string }, ctx) => transferAll(need().variantFiles(p.variant ?? 'original'), ctx),
 });

@@ -15,16 +15,21 @@ export function ConvertPanel({ onRun }: { onRun(): void }) {
   const setSplit = useStudio((s) => s.setSplit);
   const [keepLayout, setKeepLayout] = useState(false);
   const [shapes, setShapes] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<string | null>(null);
   const inputs = model?.summary.inputs ?? [];
+  // Reset for each newly opened model only: fixing shapes updates the summary too.
+  const loadSeq = useStudio((s) => s.loadSeq);
   useEffect(() => {
     setShapes(Object.fromEntries(inputs.filter((i) => hasUnknownDims(i.shape)).map((i) => [i.name, defaultShapeText(i.shape)])));
-  }, [model]); // eslint-disable-line react-hooks/exhaustive-deps
+    setPreview(null);
+  }, [loadSeq]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!model) return <div className="panel empty">Open a model to convert it.</div>;
   const format = model.summary.format;
   const bad = Object.entries(shapes).filter(([, t]) => !parseShape(t)).map(([n]) => n);
+  const fixed = () => Object.fromEntries(Object.entries(shapes).map(([n, t]) => [n, parseShape(t)!]));
   const start = () => {
-    const inputShapes = Object.fromEntries(Object.entries(shapes).map(([n, t]) => [n, parseShape(t)!]));
+    const inputShapes = fixed();
     void controller.convert({ ...(Object.keys(inputShapes).length ? { inputShapes } : {}), ...(format === 'onnx' ? { keepLayout } : {}) });
   };
 
@@ -42,6 +47,11 @@ export function ConvertPanel({ onRun }: { onRun(): void }) {
                   onChange={(e) => setShapes((s) => ({ ...s, [name]: e.target.value }))} />
               </label>
             ))}
+            <div className="actions">
+              <button type="button" disabled={bad.length > 0} data-testid="shape-apply"
+                onClick={() => void controller.previewInputShapes(fixed()).then(setPreview)}>Show shapes on the graph</button>
+            </div>
+            {preview && <p className="muted small" data-testid="shape-preview">{preview}</p>}
           </>
         )}
         {format === 'onnx' && (

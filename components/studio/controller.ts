@@ -163,6 +163,17 @@ export class StudioController {
     if (hits && this.s.query === query) this.s.setSearch(query, hits);
   }
 
+  /** Fixes input dims on the original graph and shows the shapes that follow from them. */
+  async previewInputShapes(inputShapes: Record<string, number[]>): Promise<string | null> {
+    const r = await this.call<{ report: { unknownAfter: number; errors: string[] }; summary: ModelSummary; view: ViewResult }>('inputShapes', { inputShapes });
+    if (!r) return null;
+    const m = this.s.model;
+    if (m) this.store.setState({ model: { ...m, summary: r.summary } });
+    this.s.setView(r.view.graphIndex, r.view.view, r.view.expanded);
+    const msg = `${r.report.unknownAfter} tensors still have unknown dims`;
+    return r.report.errors.length ? `${msg}; ${r.report.errors.slice(0, 3).join('; ')}` : msg;
+  }
+
   /** Converts the open model to TFLite in its worker; the result becomes the 'converted' variant. */
   async convert(options: ToTfliteOptions): Promise<void> {
     const cur = this.current;

@@ -32,7 +32,7 @@ export interface ConvertResult {
  * pruned ones later). Lives in the model's worker; the page gets summaries and views.
  */
 export class Workspace {
-  readonly original: ModelSession;
+  original: ModelSession;
   private readonly variants = new Map<string, Variant>();
 
   constructor(readonly raw: Model, readonly files: InputFile[]) {
@@ -44,6 +44,16 @@ export class Workspace {
       shaped = raw;
     }
     this.original = new ModelSession(shaped);
+  }
+
+  /**
+   * Shows the original graph with some input dims fixed, shapes propagated downstream. The file's
+   * model is untouched; conversions take the same shapes as part of their recipe.
+   */
+  setInputShapes(inputShapes: Record<string, number[]>): { report: { unknownAfter: number; errors: string[] } } {
+    const r = inferShapes(this.raw, { inputShapes });
+    this.original = new ModelSession(r.model);
+    return { report: { unknownAfter: r.report.unknownAfter.length, errors: r.report.errors.map((e) => `${e.node}: ${e.message}`) } };
   }
 
   session(variant = 'original'): ModelSession {
