@@ -1,4 +1,5 @@
 import { bench } from './bench';
+import { convert } from './convert';
 import { inspect, inspectText } from './inspect';
 import { run, UsageError } from './run';
 
@@ -24,13 +25,24 @@ const USAGE = `Edge Model Studio CLI
 
   bench     time N runs (default 50) after warm-up runs (default 5) and print median, p90, min
             and mean latency in ms. --json prints { runtime, backend, runs, medianMs, p90Ms,
-            minMs, meanMs, ... }.`;
+            minMs, meanMs, ... }.
+
+  npm run cli -- convert <model> -o <out.tflite> [--input-shape name=1x3x224x224]... [--keep-layout]
+                 [--verify] [--seed N] [--json]
+
+  convert   convert an ONNX or TF.js model (or rewrite a .tflite) to .tflite and print the report:
+            ops in/out, folded batch norms, transposes removed, notes. An op that cannot be
+            converted is named (op type, node names, count); then nothing is written and the exit
+            code is 1. ONNX image inputs/outputs become NHWC unless --keep-layout. --verify runs the
+            original in its own runtime and the .tflite in LiteRT.js, tfjs-tflite and Arm NN on
+            seeded random inputs, prints runtime -> ok/mismatch/unsupported and the max |diff|,
+            and exits 1 on a mismatch.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if ((cmd === 'run' || cmd === 'bench') && !rest.includes('--help')) {
+  if ((cmd === 'run' || cmd === 'bench' || cmd === 'convert') && !rest.includes('--help')) {
     try {
-      return await (cmd === 'run' ? run(rest) : bench(rest));
+      return await (cmd === 'run' ? run(rest) : cmd === 'bench' ? bench(rest) : convert(rest));
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       console.error(`${cmd}: ${e.message}\n\n${USAGE}`);

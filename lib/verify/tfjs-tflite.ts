@@ -54,7 +54,8 @@ export async function runTfjsTflite(model: Uint8Array, inputs: HostTensor[] | Ho
 
 /** Interpreter wording for "this runtime lacks an op or a dtype" (TFLite's own messages). */
 export function lacksOpOrType(message: string): boolean {
-  return /unresolved custom op|didn't find op for builtin opcode|op builtin_code out of range|not supported|unsupported (data )?type|type .* is not supported/i.test(message);
+  // A dtype a runtime cannot take at the model's boundary is a missing feature, like an op.
+  return /unresolved custom op|didn't find op for builtin opcode|op builtin_code out of range|not supported|unsupported (data )?type|type .* is not supported|cannot pass \w+ tensors|is unknown, got \w+/i.test(message);
 }
 
 export function defaultTimeout(runs: number): number {

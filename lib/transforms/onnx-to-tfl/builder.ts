@@ -121,6 +121,8 @@ export class Builder {
     const t = this.tensors.get(x);
     if (!t) throw new Error(`reshape of unknown tensor ${x}`);
     const y = out ?? this.tmp(`${x}/reshape`, t.dtype, shape);
+    // A caller-chosen name must exist as a tensor too, or the node writes into nothing.
+    if (!this.tensors.has(y)) this.put({ name: y, dtype: t.dtype, shape });
     this.emit('RESHAPE', [x, this.int32(`${y}/shape`, shape)], [y], { new_shape: ints(shape) });
     return y;
   }

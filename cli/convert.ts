@@ -1,0 +1,258 @@
+/**
+ * `convert <in> -o <out.tflite>`: convertToTflite on the CLI, and `--verify`, which runs the
+ * original in its native runtime and the written .tflite in LiteRT.js, tfjs-tflite and Arm NN on
+ * the same seeded inputs. verifyConversion is also what the fixture tests and
+ * scripts/runtime-matrix.ts use, so the table in docs/ and the CLI say the same thing.
+ */
+import { writeFile } from 'node:fs/promises';
+import { readModel } from '../lib/formats/registry';
+import type { DType, Dim, Model } from '../lib/ir/types';
+import { allocHostData, seededRandom } from '../lib/runtime/host-tensor';
+import { defaultRuntime, getRuntime } from '../lib/runtime/registry';
+import type { HostTensor, RuntimeId } from '../lib/runtime/types';
+import { convertToTflite, type ToTfliteResult } from '../lib/transforms/to-tflite';
+import type { ConversionReport } from '../lib/transforms/types';
+import { verifyTflite, type VerifyOptions, type VerifyResult } from '../lib/verify/index';
+import { loadInputFiles } from './files';
+import { hostNumbers, parse, parseInputShapes, UsageError } from './run';
+
+// ---------------------------------------------------------------------------------------------
+// Layout: the converter may turn NCHW boundaries into NHWC. Found by comparing shapes, not by
+// asking the converter, so a wrong guess in the converter shows up as a mismatch here.
+
+/** perm with converted[i] = original[perm[i]], preferring identity, then channels-last. */
+export function findPerm(original: Dim[], converted: number[]): number[] | null {
+  const r = converted.length;
+  if (original.length !== r) return null;
+  const fits = (p: number[]) => p.every((k, i) => { const d = original[k]; return typeof d !== 'number' || d === converted[i]; });
+  const identity = [...Array(r).keys()];
+  const channelsLast = r >= 3 ? [0, ...identity.slice(2), 1] : null;
+  const exactly = (p: number[]) => p.every((k, i) => original[k] === converted[i]);
+  // An exact match of all dims wins over one that only fits through symbolic dims.
+  for (const p of [identity, channelsLast]) if (p && exactly(p)) return p;
+  for (const p of [identity, channelsLast]) if (p && fits(p)) return p;
+  return null;
+}
+
+/** out[i...] = x[perm-indexed]: out.shape[i] = x.shape[perm[i]]. */
+export function transpose(x: HostTensor, perm: number[]): HostTensor {
+  if (perm.every((k, i) => k === i)) return x;
+  const shape = perm.map((k) => x.shape[k]!);
+  const r = shape.length;
+  const inStrides = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1]! * x.shape[i + 1]!;
+  const strides = perm.map((k) => inStrides[k]!);
+  const data = allocHostData(x.dtype, x.data.length);
+  const idx = new Array<number>(r).fill(0);
+  for (let o = 0; o < data.length; o++) {
+    let src = 0;
+    for (let i = 0; i < r; i++) src += idx[i]! * strides[i]!;
+    (data as Float32Array)[o] = (x.data as Float32Array)[src]!;
+    for (let i = r - 1; i >= 0; i--) { if (++idx[i]! < shape[i]!) break; idx[i] = 0; }
+  }
+  return { ...x, shape, data };
+}
+
+const inverse = (p: number[]) => p.map((_, i) => p.indexOf(i));
+
+/** Same numbers in another dtype (int64 <-> int32 across the conversion, float16 inputs). */
+function castHost(t: HostTensor, dtype: DType): HostTensor {
+  if (t.dtype === dtype) return t;
+  const v = hostNumbers(t);
+  const data = allocHostData(dtype, v.length);
+  for (let i = 0; i < v.length; i++) {
+    if (data instanceof BigInt64Array) data[i] = BigInt(Math.trunc(v[i]!));
+    else (data as Float32Array)[i] = v[i]!;
+  }
+  return { ...t, dtype, data };
+}
+
+/** Seeded inputs in the converted model's shapes: floats in [0, 1), integers in [0, 3), bools 0/1. */
+export function seededInputs(model: Model, seed: number): HostTensor[] {
+  const g = model.graphs[0]!;
+  const next = seededRandom(seed);
+  return g.inputs.map((name) => {
+    const t = g.tensors.get(name);
+    const shape = (t?.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+    const dtype = t?.dtype && t.dtype !== 'unknown' ? t.dtype : 'float32';
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = allocHostData(dtype, n);
+    for (let i = 0; i < n; i++) {
+      const r = next();
+      if (data instanceof BigInt64Array) data[i] = BigInt(Math.floor(r * 3));
+      else if (/float/.test(dtype)) (data as Float32Array)[i] = dtype === 'float16' || dtype === 'bfloat16' ? 0 : r;
+      else (data as Uint8Array)[i] = dtype === 'bool' ? (r < 0.5 ? 0 : 1) : Math.floor(r * 3);
+    }
+    return { name, dtype, shape, data };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface ReferenceRun {
+  runtime: RuntimeId;
+  status: 'ok' | 'error';
+  detail: string;
+  ms?: number;
+}
+
+export interface ConversionCheck {
+  reference: ReferenceRun;
+  results: VerifyResult[];
+  /** True when a runtime ran the .tflite and disagreed with the reference. */
+  mismatch: boolean;
+  /** Inputs fed to the .tflite (converted layout). */
+  inputs: HostTensor[];
+}
+
+/** The original's outputs, permuted into the converted model's output layout. */
+async function runReference(runtime: RuntimeId, source: { model: Model; bytes: Uint8Array }, feeds: HostTensor[], out: Model['graphs'][number]): Promise<HostTensor[]> {
+  const adapter = await getRuntime(runtime);
+  const session = await adapter.load(runtime === 'tfjs' ? { model: source.model } : { bytes: source.bytes, model: source.model }, { backend: runtime === 'tfjs' ? 'cpu' : 'wasm' });
+  try {
+    const outs = await session.run(feeds);
+    return outs.map((t, i) => {
+      const want = out.tensors.get(out.outputs[i] ?? '');
+      const shape = (want?.shape ?? []).map((d) => (typeof d === 'number' ? d : -1));
+      const p = findPerm(t.shape, shape);
+      return { ...(p ? transpose(t, p) : t), name: out.outputs[i] ?? t.name };
+    });
+  } finally {
+    session.dispose();
+  }
+}
+
+/**
+ * Runs `source` in its native runtime (ort / tfjs / litert; for TF.js layers models, which no
+ * runtime here executes, there is no reference and the .tflite runtimes are compared with each
+ * other) and `converted.bytes` in the TFLite runtimes, on the same seeded inputs.
+ */
+export async function verifyConversion(
+  source: { model: Model; bytes: Uint8Array },
+  converted: ToTfliteResult,
+  options: VerifyOptions & { seed?: number; feeds?: HostTensor[] } = {},
+): Promise<ConversionCheck> {
+  if (!converted.bytes) throw new Error('nothing to verify: the model did not convert');
+  const src = source.model.graphs[0]!;
+  const out = converted.model.graphs[0]!;
+  const seeded = seededInputs(converted.model, options.seed ?? 0);
+  const perms = out.inputs.map((_, i) => {
+    const o = src.tensors.get(src.inputs[i] ?? '')?.shape ?? null;
+    return o ? findPerm(o, seeded[i]!.shape) : null;
+  });
+  const dtypeOf = (t: HostTensor, decl?: { dtype: DType }) => (decl?.dtype && decl.dtype !== 'unknown' ? decl.dtype : t.dtype);
+  let inputs: HostTensor[];
+  let feeds: HostTensor[];
+  if (options.feeds) {
+    // Given inputs (e.g. a test's own data) are in the original layout: permute them forward.
+    feeds = options.feeds;
+    inputs = feeds.map((t, i) => {
+      const p = perms[i];
+      const name = out.inputs[i] ?? t.name;
+      return castHost({ ...(p ? transpose(t, p) : t), name }, dtypeOf(t, out.tensors.get(name)));
+    });
+  } else {
+    inputs = seeded;
+    feeds = inputs.map((t, i) => {
+      const p = perms[i];
+      const x = p ? transpose(t, inverse(p)) : t;
+      return castHost({ ...x, name: src.inputs[i] ?? t.name }, dtypeOf(t, src.tensors.get(src.inputs[i] ?? '')));
+    });
+  }
+
+  // The native runtime first; for TFLite originals LiteRT.js refuses (open dims in
+  // shape_signature), the tfjs IR executor on the original IR instead.
+  const native = source.model.format === 'tfjs-layers' ? null : defaultRuntime(source.model.format);
+  const candidates: RuntimeId[] = native === 'litert' ? ['litert', 'tfjs'] : native ? [native] : [];
+  let reference: HostTensor[] | undefined;
+  let ref: ReferenceRun = { runtime: 'tfjs', status: 'error', detail: 'TF.js layers models do not run in the tfjs executor yet: runtimes compared with each other' };
+  const failures: string[] = [];
+  for (const runtime of candidates) {
+    const t0 = performance.now();
+    try {
+      reference = await runReference(runtime, source, feeds, out);
+      ref = { runtime, status: 'ok', detail: `${runtime} ran the original${failures.length ? ` (${failures.join('; ')})` : ''}`, ms: performance.now() - t0 };
+      break;
+    } catch (e) {
+      failures.push(`${runtime} failed: ${(e as Error).message?.split('\n')[0]}`);
+      ref = { runtime, status: 'error', detail: `the original did not run: ${failures.join('; ')}`, ms: performance.now() - t0 };
+    }
+  }
+  const results = await verifyTflite(converted.bytes, inputs, reference, options);
+  return { reference: ref, results, mismatch: results.some((r) => r.status === 'mismatch'), inputs };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function reportText(r: ConversionReport): string[] {
+  const s = r.stats;
+  const lines = [
+    `  ops: ${s.nodesIn} in -> ${s.nodesOut} out; folded batch norms: ${s.foldedBatchNorms}; folded constants: ${s.foldedConstants}; transposes removed: ${s.transposesRemoved}, inserted: ${s.transposesInserted}`,
+  ];
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  for (const u of r.unsupported) {
+    const names = u.nodes.slice(0, 8).join(', ') + (u.nodes.length > 8 ? `, ... (${u.nodes.length - 8} more)` : '');
+    lines.push(`  UNSUPPORTED ${u.op} x${u.count}${u.reason ? ` (${u.reason})` : ''}: ${names}`);
+  }
+  return lines;
+}
+
+export function verifyTable(check: ConversionCheck): string[] {
+  const fmt = (x?: number) => (x === undefined ? '-' : Number.isFinite(x) ? x.toExponential(2) : String(x));
+  const rows = [['runtime', 'status', 'max |diff|', 'detail'], [`${check.reference.runtime} (original)`, check.reference.status === 'ok' ? 'reference' : 'no reference', '-', check.reference.detail]];
+  for (const r of check.results) rows.push([r.runtime, r.status, fmt(r.maxAbs), r.detail.length > 160 ? `${r.detail.slice(0, 157)}...` : r.detail]);
+  const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => `  ${r.slice(0, 3).map((c, i) => c.padEnd(w[i]!)).join('  ')}  ${r[3]}`);
+}
+
+export async function convert(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    output: { type: 'string', short: 'o' },
+    'input-shape': { type: 'string', multiple: true },
+    'keep-layout': { type: 'boolean' },
+    verify: { type: 'boolean' },
+    json: { type: 'boolean' },
+    seed: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`give exactly one model file${positionals.length ? ` (got ${positionals.join(' ')})` : ''}`);
+  if (!values.output) throw new UsageError('give the output file: -o out.tflite');
+  const files = await loadInputFiles([positionals[0]!]);
+  const model = await readModel(files);
+  const inputShapes = Object.fromEntries(parseInputShapes(values['input-shape']));
+  const inputs = model.graphs[0]?.inputs ?? [];
+  for (const name of Object.keys(inputShapes)) {
+    if (!inputs.includes(name)) throw new UsageError(`--input-shape names '${name}', but the model's inputs are ${inputs.join(', ')}`);
+  }
+  const result = convertToTflite(model, { inputShapes: Object.keys(inputShapes).length ? inputShapes : undefined, keepLayout: values['keep-layout'] });
+  const unsupported = result.reports.flatMap((r) => r.unsupported);
+  const json: Record<string, unknown> = { file: files[0]!.name, format: model.format, converted: result.converted, recipe: result.recipe, reports: result.reports };
+  const say = (s: string) => { if (!values.json) console.log(s); };
+  say(`${files[0]!.name} (${model.format}) -> TFLite: ${result.converted ? 'converted' : 'NOT converted'}`);
+  for (const r of result.reports) for (const l of reportText(r)) say(l);
+  if (!result.converted || !result.bytes) {
+    if (values.json) console.log(JSON.stringify(json, null, 2));
+    console.error(unsupported.length
+      ? `convert: ${unsupported.reduce((a, u) => a + u.count, 0)} node(s) cannot be converted (${unsupported.map((u) => `${u.op} x${u.count}`).join(', ')}); nothing written`
+      : `convert: the model did not convert (${result.reports.flatMap((r) => r.notes).join('; ') || 'no reason given'}); nothing written`);
+    return 1;
+  }
+  await writeFile(values.output, result.bytes);
+  json.output = values.output;
+  json.bytes = result.bytes.length;
+  say(`wrote ${values.output} (${result.bytes.length} bytes)`);
+  let code = 0;
+  if (values.verify) {
+    const seed = values.seed === undefined ? 0 : Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed wants an integer >= 0, got '${values.seed}'`);
+    const check = await verifyConversion({ model, bytes: files[0]!.bytes }, result, { seed });
+    say(`verify (seeded random inputs, seed ${seed}: ${check.inputs.map((t) => `${t.name} ${t.dtype} [${t.shape.join(', ')}]`).join(', ')}):`);
+    for (const l of verifyTable(check)) say(l);
+    json.verify = { reference: check.reference, results: check.results.map(({ outputs: _o, ...r }) => r) };
+    if (check.mismatch) {
+      console.error('convert: the .tflite does not compute what the original computes in at least one runtime');
+      code = 1;
+    }
+  }
+  if (values.json) console.log(JSON.stringify(json, null, 2));
+  return code;
+}

@@ -1,0 +1,82 @@
+/**
+ * Every fixture model (fixtures/manifest.json, non-error entries) either converts to .tflite and
+ * agrees with its original in every runtime that supports its ops, or stops with a report naming
+ * the unsupported ops. scripts/runtime-matrix.ts runs the same checkFixture and writes the table
+ * in docs/runtime-matrix.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkFixture, entryPresent, fixtureEntries, type FixtureRow } from '../../scripts/runtime-matrix';
+
+/**
+ * Converted models that no runtime here can run, and why: each runtime must say 'unsupported'
+ * (or fail) for them, never 'ok' with wrong numbers. Moving a model out of here is progress.
+ */
+const NO_RUNTIME_RUNS: Record<string, string> = {
+  'onnx-node/test_gather_0': 'int64 indices input: no int64 graph I/O in LiteRT.js, tfjs-tflite or Arm NN',
+  'onnx-node/test_reshape_negative_dim': 'int64 shape input: no int64 graph I/O in the three runtimes',
+  'onnx-node/test_cast_FLOAT_to_FLOAT16': 'float16 output: no float16 graph I/O in the three runtimes',
+  'onnx-node/test_cast_FLOAT16_to_FLOAT': 'float16 input',
+  'onnx-node/test_cast_FLOAT_to_DOUBLE': 'float64 output',
+  'onnx-node/test_castlike_FLOAT_to_FLOAT16_expanded': 'float16 input',
+};
+
+/** The converter throws instead of reporting: bugs, asserted so a fix shows up here. */
+const CONVERTER_THROWS: Record<string, RegExp> = {};
+
+/** Models whose outcome is part of the issue's acceptance, asserted by name. */
+const MUST_RUN: Record<string, Array<'litert' | 'tfjs-tflite' | 'armnn'>> = {
+  'fashion-mnist-cnn': ['litert', 'tfjs-tflite', 'armnn'],
+  'openwakeword/embedding_model.onnx': ['litert', 'tfjs-tflite', 'armnn'],
+  'openwakeword/alexa_v0.1.onnx': ['litert', 'tfjs-tflite', 'armnn'],
+  'openwakeword/hey_jarvis_v0.1.onnx': ['litert', 'tfjs-tflite'],
+  'openwakeword/melspectrogram.onnx': ['litert', 'tfjs-tflite'],
+  'mediapipe/face_detection_short_range': ['litert', 'tfjs-tflite'],
+  'human/blazeface': ['litert', 'tfjs-tflite', 'armnn'],
+};
+const MUST_STOP: Record<string, string> = { 'silero-vad/v5': 'onnx.LSTM', 'silero-vad/legacy': 'onnx.LSTM', 'onnx-node/test_lstm_defaults': 'onnx.LSTM' };
+
+const cellsText = (r: FixtureRow) => r.cells.map((c) => `${c.runtime}: ${c.status} ${c.detail}`).join('\n');
+
+describe('every fixture converts and agrees, or stops naming its ops', () => {
+  const entries = fixtureEntries().filter(entryPresent);
+  it('has the fixtures', () => expect(entries.length).toBeGreaterThan(30));
+
+  for (const e of entries) {
+    it(e.id, async () => {
+      const r = await checkFixture(e);
+      if (CONVERTER_THROWS[e.id]) {
+        expect(r.outcome).toBe('failed');
+        expect(r.notes.join()).toMatch(CONVERTER_THROWS[e.id]!);
+        return;
+      }
+      expect(r.outcome, r.notes.join('; ')).not.toBe('failed');
+      if (MUST_STOP[e.id]) expect(r.unsupported.map((u) => u.op)).toContain(MUST_STOP[e.id]);
+      if (r.outcome === 'unavailable') {
+        // A dialect whose lowering is not registered: said so, nothing written.
+        expect(r.notes.join()).toMatch(/not available yet/);
+        return;
+      }
+      if (r.outcome === 'unsupported') {
+        expect(r.unsupported.length).toBeGreaterThan(0);
+        for (const u of r.unsupported) {
+          expect(u.op).toMatch(/\S/);
+          expect(u.count).toBe(u.nodes.length);
+          expect(u.nodes.every((n) => typeof n === 'string' && n.length > 0)).toBe(true);
+        }
+        return;
+      }
+      expect(MUST_STOP[e.id]).toBeUndefined();
+      expect(r.cells.map((c) => c.runtime)).toEqual(['litert', 'tfjs-tflite', 'armnn']);
+      expect(r.cells.filter((c) => c.status === 'mismatch'), cellsText(r)).toEqual([]);
+      for (const c of r.cells) if (c.status === 'unsupported') expect(c.op ?? c.detail, cellsText(r)).toMatch(/\S/);
+      if (NO_RUNTIME_RUNS[e.id]) {
+        expect(r.cells.some((c) => c.status === 'ok'), cellsText(r)).toBe(false);
+        return;
+      }
+      expect(r.cells.some((c) => c.status === 'ok'), cellsText(r)).toBe(true);
+      // Models with an original that runs here are checked against it, not only against each other.
+      if (r.format !== 'tfjs-layers') expect(r.reference?.status, r.reference?.detail).toBe('ok');
+      for (const rt of MUST_RUN[e.id] ?? []) expect(r.cells.find((c) => c.runtime === rt)?.status, cellsText(r)).toBe('ok');
+    }, 120_000);
+  }
+});
