@@ -126,4 +126,30 @@ export class Builder {
     this.emit('RESHAPE', [x, this.int32(`${y}/shape`, shape)], [y], { new_shape: ints(shape) });
     return y;
   }
+
+  /**
+   * Renames tensor `from` to `to` everywhere: the source model's output name wins over an
+   * internal one. If `to` already names another tensor, that one moves to `to/<aside>`.
+   */
+  renameTensor(from: string, to: string, aside: string): void {
+    const t = this.tensors.get(from);
+    if (!t) return;
+    const old = this.tensors.get(to);
+    if (old && old !== t) {
+      const moved = this.unique(`${to}/${aside}`);
+      this.replaceName(to, moved);
+      this.tensors.delete(to);
+      this.tensors.set(moved, { ...old, name: moved });
+    }
+    this.tensors.delete(from);
+    this.tensors.set(to, { ...t, name: to });
+    this.replaceName(from, to);
+  }
+
+  private replaceName(from: string, to: string): void {
+    for (const n of this.nodes) {
+      n.inputs = n.inputs.map((i) => (i === from ? to : i));
+      n.outputs = n.outputs.map((i) => (i === from ? to : i));
+    }
+  }
 }

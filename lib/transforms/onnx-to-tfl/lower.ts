@@ -121,7 +121,7 @@ export function lowerGraph(g: Graph, opset: number, keepLayout: boolean, report:
       t = b.transpose(t, [0, 2, 3, 1]);
       nhwcOutputs.push(name);
     }
-    if (t !== name) renameTensor(b, t, name);
+    if (t !== name) b.renameTensor(t, name, 'nchw');
     outputs.push(name);
   }
   const inputs = g.inputs.filter((i) => b.tensors.has(i));
@@ -147,25 +147,3 @@ function keepAsIs(b: Builder, g: Graph, n: Node, values: Map<string, string>): v
   b.nodes.push({ ...n, inputs });
 }
 
-/** Renames tensor `from` to `to` everywhere (the ONNX output name wins over an internal one). */
-function renameTensor(b: Builder, from: string, to: string): void {
-  const t = b.tensors.get(from);
-  if (!t) return;
-  const old = b.tensors.get(to);
-  if (old && old !== t) {
-    // `to` names a different tensor already (e.g. the NCHW value of an NHWC output): move it aside.
-    const aside = b.unique(`${to}/nchw`);
-    for (const n of b.nodes) {
-      n.inputs = n.inputs.map((i) => (i === to ? aside : i));
-      n.outputs = n.outputs.map((i) => (i === to ? aside : i));
-    }
-    b.tensors.delete(to);
-    b.tensors.set(aside, { ...old, name: aside });
-  }
-  b.tensors.delete(from);
-  b.tensors.set(to, { ...t, name: to });
-  for (const n of b.nodes) {
-    n.inputs = n.inputs.map((i) => (i === from ? to : i));
-    n.outputs = n.outputs.map((i) => (i === from ? to : i));
-  }
-}

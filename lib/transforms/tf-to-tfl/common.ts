@@ -145,33 +145,12 @@ export function lowerByTable(g: Graph, dialect: 'tf' | 'keras', rules: Record<st
       const src = b.tensors.get(t)!;
       t = b.reshape(t, (src.shape ?? []) as number[], b.unique(`${name}/copy`));
     }
-    if (t !== name) renameTensor(b, t, name);
+    if (t !== name) b.renameTensor(t, name, 'inner');
     outputs.push(name);
   }
   return { name: g.name, nodes: b.nodes, inputs: g.inputs.filter((i) => b.tensors.has(i)), outputs, tensors: b.tensors };
 }
 
-/** Renames tensor `from` to `to` everywhere (the source's output name wins over an internal one). */
-function renameTensor(b: Builder, from: string, to: string): void {
-  const t = b.tensors.get(from);
-  if (!t) return;
-  const old = b.tensors.get(to);
-  if (old && old !== t) {
-    const aside = b.unique(`${to}/inner`);
-    for (const n of b.nodes) {
-      n.inputs = n.inputs.map((i) => (i === to ? aside : i));
-      n.outputs = n.outputs.map((i) => (i === to ? aside : i));
-    }
-    b.tensors.delete(to);
-    b.tensors.set(aside, { ...old, name: aside });
-  }
-  b.tensors.delete(from);
-  b.tensors.set(to, { ...t, name: to });
-  for (const n of b.nodes) {
-    n.inputs = n.inputs.map((i) => (i === from ? to : i));
-    n.outputs = n.outputs.map((i) => (i === from ? to : i));
-  }
-}
 
 /** Clean-up (identity reshapes, activation fusion, dead code) and the final checks and model. */
 export function finish(model: Model, lowered: Graph, report: ConversionReport, converter: string): Model {
