@@ -117,6 +117,21 @@ const UNARY = [
   'Erf', 'Sign', 'Cumsum', 'ReverseV2', 'Swish', 'HardSwish', 'Mish',
 ];
 
+/** Shared with the TFLite table: STRIDED_SLICE and SLICE take the same inputs and masks. */
+export const stridedSlice = (c: RuleContext): OpOutput[] => [{
+    dtype: dtypeOf(c, 0),
+    shape: stridedSliceShape(shapeOf(c, 0), intsOf(c, 1), intsOf(c, 2), intsOf(c, 3), {
+      begin: attrInt(c.attrs, 'begin_mask', 0), end: attrInt(c.attrs, 'end_mask', 0), ellipsis: attrInt(c.attrs, 'ellipsis_mask', 0),
+      newAxis: attrInt(c.attrs, 'new_axis_mask', 0), shrink: attrInt(c.attrs, 'shrink_axis_mask', 0),
+    }),
+  }];
+
+export const slice = (c: RuleContext): OpOutput[] => {
+    const s = shapeOf(c, 0), b = intsOf(c, 1), size = intsOf(c, 2);
+    if (!s) return [{ dtype: dtypeOf(c, 0), shape: null }];
+    return [{ dtype: dtypeOf(c, 0), shape: s.map((d, i) => (!b || !size ? null : size[i]! >= 0 ? size[i]! : isNum(d) ? d - b[i]! : null)) }];
+  };
+
 const table: OpTable = {
   Conv2D: (c) => conv(c, false), _FusedConv2D: (c) => conv(c, false),
   DepthwiseConv2dNative: (c) => conv(c, true), FusedDepthwiseConv2dNative: (c) => conv(c, true),
@@ -176,18 +191,8 @@ const table: OpTable = {
     return [{ dtype: dtypeOf(c, 0), shape: [...idx.slice(0, -1), ...s.slice(last)] }];
   },
   ResizeBilinear: resize, ResizeNearestNeighbor: resize,
-  StridedSlice: (c) => [{
-    dtype: dtypeOf(c, 0),
-    shape: stridedSliceShape(shapeOf(c, 0), intsOf(c, 1), intsOf(c, 2), intsOf(c, 3), {
-      begin: attrInt(c.attrs, 'begin_mask', 0), end: attrInt(c.attrs, 'end_mask', 0), ellipsis: attrInt(c.attrs, 'ellipsis_mask', 0),
-      newAxis: attrInt(c.attrs, 'new_axis_mask', 0), shrink: attrInt(c.attrs, 'shrink_axis_mask', 0),
-    }),
-  }],
-  Slice: (c) => {
-    const s = shapeOf(c, 0), b = intsOf(c, 1), size = intsOf(c, 2);
-    if (!s) return [{ dtype: dtypeOf(c, 0), shape: null }];
-    return [{ dtype: dtypeOf(c, 0), shape: s.map((d, i) => (!b || !size ? null : size[i]! >= 0 ? size[i]! : isNum(d) ? d - b[i]! : null)) }];
-  },
+  StridedSlice: stridedSlice,
+  Slice: slice,
   Transpose: (c) => {
     const s = shapeOf(c, 0), perm = intsOf(c, 1);
     return [{ dtype: dtypeOf(c, 0), shape: s && perm ? perm.map((p) => s[normAxis(p, s.length)]!) : s ? s.map(() => null) : null }];

@@ -1,5 +1,6 @@
 /** TFLite builtin (and common custom) ops. Attribute names are the schema's snake_case fields. */
 import type { DType, Dim } from '../types';
+import { slice, stridedSlice } from './tf-ops';
 import { arith, isIntType, mapConst, reshapeConst } from './consts';
 import { nhwcWindow, packShape, padShape, stridedSliceShape, unpackShape } from './nhwc';
 import { matmulShape } from './onnx-nn';
@@ -170,18 +171,7 @@ const table: OpTable = {
   },
   MEAN: reduce, SUM: reduce, REDUCE_MAX: reduce, REDUCE_MIN: reduce, REDUCE_PROD: reduce, REDUCE_ANY: reduce, REDUCE_ALL: reduce,
   RESIZE_BILINEAR: resize, RESIZE_NEAREST_NEIGHBOR: resize,
-  STRIDED_SLICE: (c) => [{
-    dtype: dtypeOf(c, 0),
-    shape: stridedSliceShape(shapeOf(c, 0), intsOf(c, 1), intsOf(c, 2), intsOf(c, 3), {
-      begin: attrInt(c.attrs, 'begin_mask', 0), end: attrInt(c.attrs, 'end_mask', 0), ellipsis: attrInt(c.attrs, 'ellipsis_mask', 0),
-      newAxis: attrInt(c.attrs, 'new_axis_mask', 0), shrink: attrInt(c.attrs, 'shrink_axis_mask', 0),
-    }),
-  }],
-  SLICE: (c) => {
-    const s = shapeOf(c, 0), b = intsOf(c, 1), size = intsOf(c, 2);
-    if (!s) return [{ dtype: dtypeOf(c, 0), shape: null }];
-    return [{ dtype: dtypeOf(c, 0), shape: s.map((d, i) => (!b || !size ? null : size[i]! >= 0 ? size[i]! : isNum(d) ? d - b[i]! : null)) }];
-  },
+  STRIDED_SLICE: stridedSlice, SLICE: slice,
   GATHER: (c) => {
     const s = shapeOf(c, 0), idx = shapeOf(c, 1);
     if (!s || !idx) return [{ dtype: dtypeOf(c, 0), shape: null }];
