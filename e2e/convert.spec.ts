@@ -92,3 +92,23 @@ test('fixing an unknown input dim shows the new shapes downstream and converts w
   await expect(page.getByTestId('convert-report')).toContainText('"input"');
   await expect(page.getByTestId('convert-report')).toContainText('1760');
 });
+
+test('clicking the input node lets the user fix its batch dim, and the graph shows the new shapes', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openStudio(page);
+  const emb = path.join(ROOT, 'fixtures', 'third_party', 'openwakeword', 'embedding_model.onnx');
+  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  await page.getByTestId('file-input').setInputFiles(emb);
+  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await expect(page.getByTestId('summary')).toContainText('unk__314×76×32×1');
+  await page.getByTestId('input-node').first().click();
+  await expect(page.getByTestId('inspector')).toContainText('Graph input');
+  await page.getByTestId('input-shape').fill('4x76x32x1');
+  await page.getByTestId('input-shape-apply').click();
+  await expect(page.getByTestId('summary')).toContainText('4×76×32×1');
+  // The edge out of the input now carries the fixed shape.
+  await expect(page.locator('.react-flow__edge-text, .react-flow__edgelabel-renderer').filter({ hasText: '4x76x32x1' }).first()).toBeVisible();
+  // The Convert tab takes the same shape.
+  await page.getByTestId('tab-convert').click();
+  await expect(page.getByTestId('shape-input')).toHaveValue('4x76x32x1');
+});

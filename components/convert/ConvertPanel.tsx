@@ -19,10 +19,15 @@ export function ConvertPanel({ onRun }: { onRun(): void }) {
   const inputs = model?.summary.inputs ?? [];
   // Reset for each newly opened model only: fixing shapes updates the summary too.
   const loadSeq = useStudio((s) => s.loadSeq);
+  const fixedShapes = useStudio((s) => s.fixedShapes);
   useEffect(() => {
     setShapes(Object.fromEntries(inputs.filter((i) => hasUnknownDims(i.shape)).map((i) => [i.name, defaultShapeText(i.shape)])));
     setPreview(null);
   }, [loadSeq]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Shapes fixed elsewhere (the input's inspector) show here too.
+  useEffect(() => {
+    setShapes((s) => ({ ...s, ...Object.fromEntries(Object.entries(fixedShapes).map(([n, d]) => [n, d.join('x')])) }));
+  }, [fixedShapes]);
 
   if (!model) return <div className="panel empty">Open a model to convert it.</div>;
   const format = model.summary.format;

@@ -20,6 +20,8 @@ export interface GraphCanvasProps {
   highlighted?: string[];
   onSelectNode(name: string): void;
   onToggleGroup(groupId: string): void;
+  /** Clicking a graph input or output node selects its tensor. */
+  onSelectTensor?(name: string): void;
 }
 
 // Module level so React Flow never sees new type maps (it would remount every node).
@@ -70,13 +72,14 @@ export function GraphCanvas(props: GraphCanvasProps) {
   );
 }
 
-function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup }: GraphCanvasProps) {
+function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSelectTensor }: GraphCanvasProps) {
   // Parents pass fresh closures each render; route them through refs so nothing downstream changes.
   const selectRef = useRef(onSelectNode);
   const toggleRef = useRef(onToggleGroup);
   const lastToggled = useRef<string | null>(null);
   const lastClicked = useRef<string | null>(null);
-  useEffect(() => { selectRef.current = onSelectNode; toggleRef.current = onToggleGroup; });
+  const tensorRef = useRef(onSelectTensor);
+  useEffect(() => { selectRef.current = onSelectNode; toggleRef.current = onToggleGroup; tensorRef.current = onSelectTensor; });
   const actions = useMemo<GraphActions>(() => ({
     toggleGroup: (id) => { lastToggled.current = id; toggleRef.current(id); },
   }), []);
@@ -106,6 +109,7 @@ function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup }: Gr
       lastClicked.current = v.name;
       selectRef.current(v.name);
     } else if (v.kind === 'group' && !v.expanded) actions.toggleGroup(v.id);
+    else if (v.kind === 'input' || v.kind === 'output') tensorRef.current?.(v.id.slice(2));
   }, [actions]);
 
   return (

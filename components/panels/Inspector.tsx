@@ -4,6 +4,7 @@ import type { TensorDetails } from '@/lib/ir/details';
 import { fmtNum } from '@/lib/ir/details';
 import { fmtShape } from './format';
 import { Histogram } from './Histogram';
+import { InputShapeEditor } from '@/components/convert/InputShapeEditor';
 
 function TensorCard({ t, onPick }: { t: TensorDetails; onPick?: (name: string) => void }) {
   if (t.omitted) return <li className="tensor omitted">(optional input omitted)</li>;
@@ -48,14 +49,17 @@ export function Inspector() {
   const details = useStudio((s) => s.details);
   const selected = useStudio((s) => s.selected);
   const controller = useController();
+  const inputs = useStudio((s) => s.model?.summary.inputs);
   const pickTensor = (n: string) => void controller.selectTensor(n);
   if (!selected) return <div className="panel inspector empty">Click a node to inspect it.</div>;
   if (!details) return <div className="panel inspector empty">Loading {selected.name}…</div>;
   if (details.kind === 'tensor') {
+    const isInput = inputs?.some((i) => i.name === details.tensor.name);
     return (
       <div className="panel inspector" data-testid="inspector">
-        <h2>Tensor</h2>
+        <h2>{isInput ? 'Graph input' : 'Tensor'}</h2>
         <ul className="tensors"><TensorCard t={details.tensor} /></ul>
+        {isInput && <InputShapeEditor key={details.tensor.name} name={details.tensor.name} shape={details.tensor.shape} />}
       </div>
     );
   }

@@ -29,6 +29,7 @@ function GraphPane() {
       highlighted={marked}
       onSelectNode={(name) => void controller.selectNode(name)}
       onToggleGroup={(id) => void controller.toggleGroup(id)}
+      onSelectTensor={(name) => void controller.selectTensor(name)}
     />
   );
   if (!split || !variantView) return original;

@@ -164,9 +164,11 @@ export class StudioController {
   }
 
   /** Fixes input dims on the original graph and shows the shapes that follow from them. */
-  async previewInputShapes(inputShapes: Record<string, number[]>): Promise<string | null> {
+  async previewInputShapes(shapes: Record<string, number[]>): Promise<string | null> {
+    const inputShapes = { ...this.s.fixedShapes, ...shapes };
     const r = await this.call<{ report: { unknownAfter: number; errors: string[] }; summary: ModelSummary; view: ViewResult }>('inputShapes', { inputShapes });
     if (!r) return null;
+    this.s.setFixedShapes(inputShapes);
     const m = this.s.model;
     if (m) this.store.setState({ model: { ...m, summary: r.summary } });
     this.s.setView(r.view.graphIndex, r.view.view, r.view.expanded);

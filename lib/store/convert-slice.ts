@@ -22,6 +22,9 @@ export interface ConvertSlice {
   /** The converted graph's view, shown beside the original. */
   variantView: { view: GraphView; expanded: string[]; graphIndex: number } | null;
   split: boolean;
+  /** Input dims the user fixed (input name -> full shape): shown on the graph, used to convert. */
+  fixedShapes: Record<string, number[]>;
+  setFixedShapes(shapes: Record<string, number[]>): void;
   setConversion(c: Conversion | null, view: ConvertSlice['variantView']): void;
   setVariantView(v: ConvertSlice['variantView']): void;
   setConvertJob(job: ConvertSlice['convertJob']): void;
@@ -37,6 +40,8 @@ export const convertSlice = (set: Set): ConvertSlice => ({
   convertError: null,
   variantView: null,
   split: false,
+  fixedShapes: {},
+  setFixedShapes: (fixedShapes) => set(() => ({ fixedShapes })),
   setConversion: (conversion, variantView) => set(() => ({ conversion, variantView, split: !!variantView, convertError: null })),
   setVariantView: (variantView) => set(() => ({ variantView })),
   setConvertJob: (convertJob) => set(() => ({ convertJob })),

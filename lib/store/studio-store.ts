@@ -54,7 +54,7 @@ const modelSlice = (set: Set): ModelSlice => ({
   expanded: [],
   setModel: (model, view, expanded) =>
     set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
-      conversion: null, variantView: null, split: false, convertError: null, convertJob: null }),
+      conversion: null, variantView: null, split: false, convertError: null, convertJob: null, fixedShapes: {} }),
   setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
 });
 
