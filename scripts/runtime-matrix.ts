@@ -119,7 +119,8 @@ export async function checkFixture(e: ManifestEntry): Promise<FixtureRow> {
   }
   const check = await verifyConversion({ model, bytes: files[0]!.bytes }, result, { seed: 1, feeds: shippedInputs(e) });
   const cells = check.results.map((r): RuntimeCell => {
-    const gap = r.status === 'error' ? dtypeGap(r.detail) : undefined;
+    // lib/verify may already call a dtype it cannot pass 'unsupported' (without naming an op).
+    const gap = r.status === 'error' || (r.status === 'unsupported' && !r.op) ? dtypeGap(r.detail) : undefined;
     return gap ? { runtime: r.runtime, status: 'unsupported', op: gap, detail: r.detail } : { runtime: r.runtime, status: r.status, maxAbs: r.maxAbs, op: r.op, detail: r.detail };
   });
   return { ...base, outcome: 'verified', reference: check.reference, cells, ms: performance.now() - t0 };
@@ -144,7 +145,7 @@ export function matrixMarkdown(rows: FixtureRow[], meta: { date: string; ms: num
     '`fixtures/manifest.json` is converted to .tflite with `convertToTflite` (open input dims fixed as in',
     '`INPUT_SHAPES` of the script, else to 1). A model that converts runs in its native runtime',
     '(onnxruntime-web for ONNX, LiteRT.js on the original file for TFLite, the tfjs IR executor for TF.js',
-    'graph models) and, as the written .tflite, in LiteRT.js, @tensorflow/tfjs-tflite and Arm NN',
+    'graph and layers models) and, as the written .tflite, in LiteRT.js, @tensorflow/tfjs-tflite and Arm NN',
     '(CpuRef), on the same seeded inputs (NHWC where the converter changed the layout). Cells: `ok (max',
     '|diff|)` within 1e-4 of the output range (and same top-1 for classifier outputs), `MISMATCH`,',
     '`unsupported: OP` (the runtime lacks an op or dtype), `error` (see the notes below the table).',

@@ -10,14 +10,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Graph, Model, Node, Quantization, Tensor } from '../../ir/types';
-import { alongAxis, constantToTf, fail, type OpContext, type OpTable } from './util';
+import { alongAxis, constantToTf, fail, type OpContext, type OpFn, type OpTable } from './util';
 
 const MAX_DEPTH = 32;
 
+interface Step {
+  node: Node;
+  fn: OpFn | undefined;
+  /** Per output: keep it in the environment (someone reads it, or it is a graph output). */
+  store: boolean[];
+  /** Per output: its declared tensor when quantized (TFLite), to snap the result to its grid. */
+  quant: Array<(Tensor & { quant: Quantization }) | undefined>;
+  /** Tensors whose last reader is this node: freed right after it (graph outputs excepted). */
+  frees: string[];
+}
+
+/** Everything about a graph's run that does not depend on the feeds, computed once. */
 interface Plan {
   order: Node[];
-  /** How many times each tensor name is read (node inputs, nested-graph reads, graph outputs). */
-  uses: Map<string, number>;
+  steps: Step[];
   /** Outer-scope names that a node's nested graphs read (ONNX If/Loop bodies). */
   implicit: Map<Node, string[]>;
 }
@@ -226,10 +237,19 @@ export class IrExecutor {
       }
     }
     if (order.length !== needed.size) throw new Error(`tfjs executor: graph ${g.name} has a cycle`);
-    const uses = new Map<string, number>();
-    const use = (x: string) => uses.set(x, (uses.get(x) ?? 0) + 1);
-    for (const n of order) reads(n).forEach(use);
-    const plan = { order, uses, implicit };
+    const keep = new Set(g.outputs);
+    const last = new Map<string, number>();
+    order.forEach((n, i) => { for (const x of reads(n)) last.set(x, i); });
+    const frees: string[][] = order.map(() => []);
+    for (const [name, i] of last) if (!keep.has(name)) frees[i]!.push(name);
+    const steps: Step[] = order.map((node, i) => ({
+      node,
+      fn: this.table[opName(node)],
+      store: node.outputs.map((o) => o !== '' && (last.has(o) || keep.has(o))),
+      quant: node.outputs.map((o) => { const d = g.tensors.get(o); return this.quantAware && isQuantizedInt(d) ? d : undefined; }),
+      frees: frees[i]!,
+    }));
+    const plan = { order, steps, implicit };
     this.plans.set(g, plan);
     return plan;
   }
@@ -242,8 +262,6 @@ export class IrExecutor {
     g.inputs.forEach((name, i) => { const t = feeds[i]; if (t) fed.set(name, t); });
     const env = new Map<string, tf.Tensor>();
     const lookup: Lookup = (name) => env.get(name) ?? fed.get(name) ?? consts.get(name) ?? outer(name);
-    const keep = new Set(g.outputs);
-    const remaining = new Map(plan.uses);
     const ctx: OpContext = {
       model: this.model,
       opset: this.opset,
@@ -252,40 +270,34 @@ export class IrExecutor {
       memo: (t, key, make) => this.memo(t, key, make),
     };
     try {
-      for (const node of plan.order) {
+      for (const step of plan.steps) {
+        const { node, fn } = step;
         const inputs = node.inputs.map((name) => {
           if (name === '') return undefined;
           const t = lookup(name);
           if (!t) fail(node, `input "${name}" has no value (not fed, not constant, not produced)`);
           return t;
         });
-        const fn = this.table[opName(node)];
         if (!fn) fail(node, 'no tfjs mapping');
         const outs = tf.tidy(() => {
           const res = fn(inputs, node.attrs, node, ctx);
           return res.map((t, i) => {
             // An op may hand back an input unchanged; the result must own its own reference.
             let r = inputs.includes(t) || this.held(t) ? t.clone() : t;
-            const decl = g.tensors.get(node.outputs[i] ?? '');
-            if (this.quantAware && isQuantizedInt(decl) && r.dtype === 'float32') {
-              r = dequantizeFrom(quantizeTo(r, decl), decl);
-            }
+            const decl = step.quant[i];
+            if (decl && r.dtype === 'float32') r = dequantizeFrom(quantizeTo(r, decl), decl);
             return r;
           });
         });
-        outs.forEach((t, i) => {
+        for (let i = 0; i < outs.length; i++) {
+          const t = outs[i]!;
           const name = node.outputs[i];
-          if (name && name !== '' && (remaining.has(name) || keep.has(name)) && !env.has(name)) env.set(name, t);
+          if (name !== undefined && step.store[i] && !env.has(name)) env.set(name, t);
           else t.dispose();
-        });
-        for (const name of [...node.inputs, ...(plan.implicit.get(node) ?? [])]) {
-          if (name === '') continue;
-          const left = (remaining.get(name) ?? 0) - 1;
-          remaining.set(name, left);
-          if (left <= 0 && !keep.has(name)) {
-            const t = env.get(name);
-            if (t) { t.dispose(); env.delete(name); }
-          }
+        }
+        for (const name of step.frees) {
+          const t = env.get(name);
+          if (t) { t.dispose(); env.delete(name); }
         }
       }
       const seen = new Set<tf.Tensor>();

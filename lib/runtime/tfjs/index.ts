@@ -1,7 +1,7 @@
 /**
  * The tfjs IR executor behind the RuntimeAdapter contract: `load({ model }, { backend })` builds a
  * session that runs the model's main graph with @tensorflow/tfjs ops (op tables per dialect:
- * onnx-ops.ts / onnx-nn.ts, tfl-ops.ts, tf-ops.ts). Keras layers models are not executed yet.
+ * onnx-ops.ts / onnx-nn.ts, tfl-ops.ts, tf-ops.ts, keras-ops.ts for TF.js layers models).
  *
  * Limitations, by design of tfjs: int64 is computed as int32 (values clamped), float16 / float64
  * as float32; quantized TFLite tensors are computed as dequantized floats snapped to their grid.
@@ -11,6 +11,7 @@ import type { Dialect, Model } from '../../ir/types';
 import type { BackendId, HostTensor, LoadOptions, RuntimeAdapter, RuntimeSession } from '../types';
 import { acquireBackend, availableTfjsBackends, releaseBackend } from './backend';
 import { dequantizeFrom, IrExecutor, isQuantizedInt, quantizeTo } from './executor';
+import { kerasOps } from './keras-ops';
 import { onnxOps } from './onnx-ops';
 import { tfOps } from './tf-ops';
 import { tflOps } from './tfl-ops';
@@ -19,7 +20,7 @@ import { hostToTf, tfToHost, type OpTable } from './util';
 export { IrExecutor } from './executor';
 export { UnsupportedOpError } from './util';
 
-const TABLES: Partial<Record<Dialect, OpTable>> = { onnx: onnxOps, tfl: tflOps, tf: tfOps };
+const TABLES: Partial<Record<Dialect, OpTable>> = { onnx: onnxOps, tfl: tflOps, tf: tfOps, keras: kerasOps };
 
 type Info = RuntimeSession['inputs'][number];
 
@@ -67,18 +68,20 @@ class TfjsSession implements RuntimeSession {
     let outs: tf.Tensor[] = [];
     try {
       outs = this.exec.run(inputs);
-      if (this.backend !== 'cpu') await Promise.all(outs.map((t) => t.data()));
-      return outs.map((t, i) => {
-        const name = g.outputs[i]!;
-        const decl = g.tensors.get(name);
-        if (quant && isQuantizedInt(decl)) {
-          const q = quantizeTo(t, decl);
-          const h = tfToHost(name, q, decl.dtype);
-          q.dispose();
-          return h;
-        }
-        return tfToHost(name, t, decl?.dtype ?? 'float32');
-      });
+      // One read per output: the cpu backend reads synchronously (its values are already on the
+      // host); other backends download once, asynchronously, into fresh arrays we hand out.
+      const owned = this.backend !== 'cpu';
+      const decls = g.outputs.map((name) => g.tensors.get(name));
+      const codes = outs.map((t, i) => { const d = decls[i]; return quant && isQuantizedInt(d) ? quantizeTo(t, d) : undefined; });
+      const reads = outs.map((t, i) => codes[i] ?? t);
+      let raws: ArrayLike<number>[];
+      try {
+        raws = (owned ? await Promise.all(reads.map((t) => t.data())) : reads.map((t) => t.dataSync())) as ArrayLike<number>[];
+      } finally {
+        codes.forEach((t) => t?.dispose());
+      }
+      const results = reads.map((t, i) => tfToHost(g.outputs[i]!, t, decls[i]?.dtype ?? 'float32', raws[i], owned));
+      return results;
     } finally {
       inputs.forEach((t) => t.dispose());
       outs.forEach((t) => t.dispose());

@@ -216,24 +216,32 @@ export function hostToTf(h: HostTensor): tf.Tensor {
   return tf.tensor(out, h.shape, 'int32');
 }
 
-/** A tfjs tensor read back into a host tensor of the IR dtype the graph declares. */
-export function tfToHost(name: string, t: tf.Tensor, dtype: DType): HostTensor {
-  const raw = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+/**
+ * A tfjs tensor read back into a host tensor of the IR dtype the graph declares. `raw` is its
+ * values if the caller already read them; `owned` says that array is a private copy (wasm,
+ * webgl and webgpu reads are) and may be handed out as is. The cpu backend's read is the
+ * tensor's backing store, shared with inputs and weights, so it is always copied.
+ */
+export function tfToHost(name: string, t: tf.Tensor, dtype: DType, raw?: ArrayLike<number>, owned = false): HostTensor {
+  const values = (raw ?? t.dataSync()) as Float32Array | Int32Array | Uint8Array;
   const shape = t.shape.slice();
+  const same = (ctor: Function) => owned && values.constructor === ctor;
   switch (dtype) {
     case 'int64': {
-      const out = new BigInt64Array(raw.length);
-      for (let i = 0; i < raw.length; i++) out[i] = BigInt(Math.trunc(raw[i]!));
+      const out = new BigInt64Array(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.trunc(values[i]!));
       return { name, dtype, shape, data: out };
     }
-    case 'int32': return { name, dtype, shape, data: Int32Array.from(raw) };
-    case 'int8': return { name, dtype, shape, data: Int8Array.from(raw) };
-    case 'uint8': case 'bool': return { name, dtype, shape, data: Uint8Array.from(raw) };
-    case 'int16': return { name, dtype, shape, data: Int16Array.from(raw) };
-    case 'uint16': return { name, dtype, shape, data: Uint16Array.from(raw) };
-    case 'float64': return { name, dtype, shape, data: Float64Array.from(raw) };
-    case 'float16': return { name, dtype, shape, data: Uint16Array.from(raw, floatToHalf) };
-    default: return { name, dtype: 'float32', shape, data: Float32Array.from(raw) };
+    case 'int32': return { name, dtype, shape, data: same(Int32Array) ? values as Int32Array : Int32Array.from(values) };
+    case 'int8': return { name, dtype, shape, data: Int8Array.from(values) };
+    case 'uint8': case 'bool': return { name, dtype, shape, data: same(Uint8Array) ? values as Uint8Array : Uint8Array.from(values) };
+    case 'int16': return { name, dtype, shape, data: Int16Array.from(values) };
+    case 'uint16': return { name, dtype, shape, data: Uint16Array.from(values) };
+    case 'float64': return { name, dtype, shape, data: Float64Array.from(values) };
+    case 'float16': return { name, dtype, shape, data: Uint16Array.from(values, floatToHalf) };
+    default:
+      if (same(Float32Array)) return { name, dtype: 'float32', shape, data: values as Float32Array };
+      return { name, dtype: 'float32', shape, data: values instanceof Float32Array ? values.slice() : Float32Array.from(values) };
   }
 }
 
