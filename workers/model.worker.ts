@@ -2,7 +2,7 @@
 // One worker per open model: a hostile file that kills its worker cannot take the open model
 // with it, and cancelling a parse is terminating a worker nobody else uses.
 import { readModel } from '../lib/formats/registry';
-import { fetchModelFiles, readBlobs } from '../lib/session/load';
+import { fetchModelFiles, readBlobs, sniffBlobs } from '../lib/session/load';
 import { Workspace } from '../lib/session/workspace';
 import type { ToTfliteOptions } from '../lib/transforms/to-tflite';
 import { serve, type HandlerContext } from '../lib/worker/serve';
@@ -19,6 +19,7 @@ type On<T> = T & { variant?: string };
 
 async function open(p: OpenPayload, ctx: HandlerContext) {
   const t0 = performance.now();
+  if (p.files) await sniffBlobs(p.files);
   const files = p.url
     ? await fetchModelFiles(p.url, (u, init) => fetch(u, init), (f, phase) => ctx.progress({ fraction: f * 0.5, phase }), ctx.signal)
     : await readBlobs(p.files ?? [], (n, total) => ctx.progress({ fraction: total ? (n / total) * 0.5 : 0, phase: 'reading file' }), ctx.signal);

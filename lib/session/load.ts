@@ -1,5 +1,5 @@
 import type { InputFile } from '../formats/types';
-import { sniffFormat } from '../formats/registry';
+import { pickPrimary, sniffFormat } from '../formats/registry';
 import { throwIfAborted } from '../formats/errors';
 
 /** Browsers cannot hold a single ArrayBuffer much past 2 GB; refuse early with a clear reason. */
@@ -39,6 +39,17 @@ async function readStream(name: string, stream: ReadableStream<Uint8Array>, size
     onBytes(used, size ?? used);
   }
   return used === buf.length ? buf : buf.subarray(0, used);
+}
+
+/**
+ * Looks only at the first bytes of each file: a drop of nothing we can read (a 2 GB video, say)
+ * is refused at once instead of after reading it all. Throws ModelFormatError.
+ */
+export async function sniffBlobs(blobs: Array<{ name: string; blob: Blob }>): Promise<void> {
+  const heads = await Promise.all(
+    blobs.map(async (b) => ({ name: b.name, bytes: new Uint8Array(await b.blob.slice(0, 64 * 1024).arrayBuffer()) })),
+  );
+  pickPrimary(heads);
 }
 
 /** Dropped or picked files (File objects survive postMessage without copying their bytes). */
