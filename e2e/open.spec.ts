@@ -17,6 +17,13 @@ test('first open shows the bundled sample graph and its summary', async ({ page 
   expect(await page.getByTestId('op-node').count()).toBeGreaterThan(3);
   await expect(page.locator('.react-flow__minimap')).toBeVisible();
   await expect(page.getByTestId('op-histogram')).toContainText('Conv');
+  // A small gallery of samples that work offline; one click opens another.
+  const cards = page.getByTestId('gallery-card');
+  expect(await cards.count()).toBeGreaterThanOrEqual(3);
+  const before = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  await cards.filter({ hasText: 'TFLite' }).first().click();
+  await waitForOpen(page, before);
+  await expect(page.getByTestId('summary-format')).toHaveText('TFLite');
 });
 
 test('every fixture model opens with the independent node count; every corrupt file shows its error', async ({ page }) => {

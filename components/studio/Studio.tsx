@@ -8,6 +8,7 @@ import { describeFiles, filesFromDrop } from './files';
 import { loadSamples, type Sample } from './samples';
 import { StudioProvider, useController, useStudio } from './StudioContext';
 import { Toolbar } from './Toolbar';
+import { Gallery } from './Gallery';
 import { SidePanel } from './SidePanel';
 
 function GraphPane() {
@@ -113,6 +114,7 @@ function Shell() {
         <aside className="left">
           <SearchBox />
           <SummaryPanel />
+          <Gallery samples={samples} />
         </aside>
         <section className="canvas" data-testid="canvas"><GraphPane /></section>
         <aside className="right"><SidePanel /></aside>
