@@ -41,19 +41,6 @@ test('convert the ONNX sample, see both graphs, export, and the download runs in
   session.dispose();
 });
 
-test('run the sample on wasm: a prediction with its label and a latency', async ({ page }) => {
-  test.setTimeout(120_000);
-  await openStudio(page);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('run-input').selectOption('sample');
-  await page.getByTestId('run-sample').selectOption('3');
-  await expect(page.getByTestId('run-backend')).toHaveValue('wasm');
-  await page.getByTestId('run-start').click();
-  await expect(page.getByTestId('run-topk')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('run-topk').locator('li').first()).toContainText('Dress');
-  await expect(page.getByTestId('run-median')).toContainText(/\d+\.\d+ ms/);
-});
-
 test('a model with an unconvertible op stops with a report naming it and offers no export', async ({ page }) => {
   test.setTimeout(120_000);
   await openStudio(page);
