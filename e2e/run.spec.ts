@@ -32,3 +32,30 @@ test('a long benchmark shows progress and can be cancelled; the next run works',
   await page.getByTestId('run-start').click();
   await expect(page.getByTestId('run-median')).toBeVisible({ timeout: 60_000 });
 });
+
+test('the converted model runs in LiteRT.js beside the original, same prediction, both on the chart', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openStudio(page);
+  await page.getByTestId('tab-run').click();
+  await page.getByTestId('run-input').selectOption('sample');
+  await page.getByTestId('run-sample').selectOption('7');
+  await page.getByTestId('run-start').click();
+  await expect(page.getByTestId('run-topk')).toBeVisible({ timeout: 60_000 });
+  const original = (await page.getByTestId('run-topk').locator('li').first().textContent())!;
+
+  await page.getByTestId('tab-convert').click();
+  await page.getByTestId('convert-start').click();
+  await expect(page.getByTestId('convert-ok')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Run it…' }).click();
+  await expect(page.getByTestId('run-variant')).toHaveValue('converted');
+  await expect(page.getByTestId('run-runtime')).toHaveValue('litert');
+  await page.getByTestId('run-input').selectOption('sample');
+  await page.getByTestId('run-sample').selectOption('7');
+  await page.getByTestId('run-start').click();
+  await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('runs-table').locator('tbody tr').nth(1)).toContainText('converted');
+  await expect(page.getByTestId('runs-table').locator('tbody tr').nth(1)).toContainText('litert/wasm');
+  // Same class (label and probability) from the .tflite as from the ONNX original.
+  expect(await page.getByTestId('run-topk').locator('li').first().textContent()).toBe(original);
+  await expect(page.getByTestId('latency-chart').locator('.recharts-bar-rectangle')).toHaveCount(2);
+});

@@ -1,6 +1,7 @@
 'use client';
 import { useStudio } from '@/components/studio/StudioContext';
 import { fmtNum } from '@/lib/ir/details';
+import { LatencyChart } from './LatencyChart';
 
 export function RunResults() {
   const runs = useStudio((s) => s.runs);
@@ -41,7 +42,8 @@ export function RunResults() {
       </ul>
       {runs.length > 1 && (
         <>
-          <h3>All runs</h3>
+          <h3>All runs (median, whisker to p90)</h3>
+          <LatencyChart runs={runs} />
           <table className="runs-table" data-testid="runs-table">
             <thead><tr><th>model</th><th>runtime</th><th>median</th><th>p90</th><th>top-1</th></tr></thead>
             <tbody>
