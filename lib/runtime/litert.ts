@@ -30,6 +30,7 @@ import { flipSign, int8IoToUint8 } from '../formats/tflite/write/int8-io';
 import { metadataSpec } from '../formats/tflite/write/metadata';
 import { loadLiteRtNode } from './litert-node';
 import type { BackendId, HostTensor, LoadOptions, RuntimeAdapter, RuntimeSession } from './types';
+import { hasWebGpu } from './webgpu';
 
 export type LiteRtModule = typeof LiteRtCore;
 export type LiteRtLoader = () => Promise<LiteRtModule>;
@@ -53,17 +54,6 @@ async function getLiteRt(): Promise<LiteRtModule> {
   throw new Error('LiteRT.js is not loaded in this context: call setLiteRtLoader() first (it needs a classic worker with importScripts, or a page script)');
 }
 
-interface GpuNavigator { gpu?: { requestAdapter(): Promise<unknown> } }
-
-async function hasWebGpu(): Promise<boolean> {
-  const nav = (globalThis as { navigator?: GpuNavigator }).navigator;
-  if (!nav?.gpu) return false;
-  try {
-    return (await nav.gpu.requestAdapter()) != null;
-  } catch {
-    return false;
-  }
-}
 
 /** What LiteRT.js can take and give: its DATATYPES table. int8 is bridged (see above). */
 const NATIVE: ReadonlySet<DType> = new Set<DType>(['float32', 'int32', 'uint8']);

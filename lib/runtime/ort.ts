@@ -13,6 +13,7 @@ import type { DType } from '../ir/types';
 import { AbortedError } from '../formats/errors';
 import { readOnnx } from '../formats/onnx';
 import type { BackendId, HostTensor, LoadOptions, RuntimeAdapter, RuntimeSession } from './types';
+import { hasWebGpu } from './webgpu';
 
 type OrtModule = typeof Ort;
 type Info = RuntimeSession['inputs'][number];
@@ -46,17 +47,6 @@ function importOrt(backend: BackendId): Promise<OrtModule> {
   return p;
 }
 
-interface GpuNavigator { gpu?: { requestAdapter(): Promise<unknown> } }
-
-async function hasWebGpu(): Promise<boolean> {
-  const nav = (globalThis as { navigator?: GpuNavigator }).navigator;
-  if (!nav?.gpu) return false;
-  try {
-    return (await nav.gpu.requestAdapter()) != null;
-  } catch {
-    return false;
-  }
-}
 
 const ORT_DTYPES: Partial<Record<string, DType>> = {
   float32: 'float32', float16: 'float16', float64: 'float64', int8: 'int8', uint8: 'uint8', int16: 'int16',

@@ -3,6 +3,7 @@
  * range (max - min); integer outputs must be equal; classifier-shaped outputs ([C] or [1, ..., C])
  * must also have the same top-1. Pure code: runs in Node and in workers.
  */
+import { halfToFloat } from '../ir/values';
 import type { DType } from '../ir/types';
 import type { HostTensor } from '../runtime/types';
 
@@ -35,21 +36,12 @@ export interface Comparison {
 
 const INT_DTYPES = new Set<DType>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool']);
 
-/** IEEE half bits -> number (float16 outputs travel as Uint16Array bits). */
-function halfToNumber(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** The values of a HostTensor as plain numbers (int64 through Number: exact up to 2^53). */
 export function hostValues(t: HostTensor): Float64Array {
   const out = new Float64Array(t.data.length);
   if (t.dtype === 'float16') {
-    for (let i = 0; i < out.length; i++) out[i] = halfToNumber(Number(t.data[i]));
+    for (let i = 0; i < out.length; i++) out[i] = halfToFloat(Number(t.data[i]));
   } else if (t.data instanceof BigInt64Array) {
     for (let i = 0; i < out.length; i++) out[i] = Number(t.data[i]);
   } else {
