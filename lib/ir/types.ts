@@ -121,7 +121,11 @@ export interface Node {
   domain?: string;
   /** True for a custom op (TFLite CUSTOM, ONNX non-standard domain): runtimes may lack it. */
   custom?: boolean;
-  /** Op version where the format records one (TFLite operator code version). */
+  /**
+   * Op version where the format records one (TFLite operator code version). A transform that
+   * changes a node's dtypes, inputs or options must delete it: the TFLite writer then computes
+   * the minimum version from the node's features (lib/formats/tflite/write/op-version.ts).
+   */
   version?: number;
   /** TF device string, ONNX doc_string etc. */
   doc?: string;

@@ -35,12 +35,12 @@ describe('tfjs-tflite verifier (child process)', () => {
     expect(r).toMatchObject({ ok: false, kind: 'error', stage: 'load' });
   });
 
-  it.skipIf(!haveFixture(SELFIE))('names the custom op it lacks (selfie_segmentation)', async () => {
+  it('names the custom op it lacks (selfie_segmentation)', async () => {
     const r = await runTfjsTflite(readFixture(SELFIE), [randomF32('input', [1, 256, 256, 3], 5)]);
     expect(r).toMatchObject({ ok: false, kind: 'unsupported', op: 'Convolution2DTransposeBias' });
   });
 
-  it.skipIf(!haveFixture(FACE))('runs the float16-weight face detector with both outputs', async () => {
+  it('runs the float16-weight face detector with both outputs', async () => {
     const r = await runTfjsTflite(readFixture(FACE), [randomF32('input', [1, 128, 128, 3], 7)]);
     if (!r.ok) throw new Error(r.message);
     expect(r.outputs.map((o) => [o.name, o.shape])).toEqual([

@@ -34,7 +34,7 @@ describe('verifyTflite over the three runtimes', () => {
     expect(rs[0]!.detail).toMatch(/MISMATCH/);
   });
 
-  it.skipIf(!haveFixture(FACE))('face_detection (float16 weights): LiteRT and tfjs-tflite agree, Arm NN says unsupported', async () => {
+  it('face_detection (float16 weights): LiteRT and tfjs-tflite agree, Arm NN says unsupported', async () => {
     const rs = byRuntime(await verifyTflite(readFixture(FACE), [randomF32('input', [1, 128, 128, 3], 21)]));
     expect(rs.litert).toMatchObject({ status: 'ok', comparedWith: ['tfjs-tflite'] });
     expect(rs['tfjs-tflite']).toMatchObject({ status: 'ok', comparedWith: ['litert'] });
@@ -43,7 +43,7 @@ describe('verifyTflite over the three runtimes', () => {
     expect(rs.armnn).toMatchObject({ status: 'unsupported', op: 'CONV_2D' });
   });
 
-  it.skipIf(!haveFixture(EMBED))('openwakeword embedding model: the three runtimes agree with each other', async () => {
+  it('openwakeword embedding model: the three runtimes agree with each other', async () => {
     const rs = await verifyTflite(readFixture(EMBED), [randomF32('input_1', [1, 76, 32, 1], 31, -2, 2)]);
     for (const r of rs) {
       expect(r.status, `${r.runtime}: ${r.detail}`).toBe('ok');

@@ -22,6 +22,7 @@ import {
 } from './generated/tflite_generated';
 import { dtypeOf } from './tensors';
 import { metadataSpec } from './write/metadata';
+import { writtenOpVersion } from './write/op-version';
 import { chooseOptions, writeOptions } from './write/options';
 
 const CUSTOM = 32;
@@ -53,7 +54,7 @@ function opCodeOf(node: Node, graph: Graph): OpCodeKey {
     throw new Error(`TFLite writer: node ${node.name} in graph ${graph.name} has op ${node.op}, not a tfl.* op (convert the model first)`);
   }
   const name = node.op.slice(4);
-  const version = node.version ?? 1;
+  const version = writtenOpVersion(node, graph);
   if (node.custom) return { code: CUSTOM, custom: name, version };
   const code = BUILTIN_CODES.get(name) ?? (/^UNKNOWN_\d+$/.test(name) ? Number(name.slice(8)) : undefined);
   if (code === undefined) {

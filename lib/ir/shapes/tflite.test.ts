@@ -28,7 +28,12 @@ function wipe(m: Model): Model {
 /** Inputs whose unknown dims are not a batch: a real size (melspectrogram: 1760 audio samples). */
 const INPUT_SHAPES: Record<string, number[]> = { 'melspectrogram.tflite': [1, 1760] };
 
-describe.skipIf(files.length === 0)('TFLite fixtures: inferred shapes equal the converter\'s', () => {
+
+it('finds its test data (libonnx-testdata, fetched fixtures)', () => {
+  expect(files.length, 'install libonnx-testdata and run npm install (scripts/fetch-models.mjs)').toBeGreaterThan(0);
+});
+
+describe('TFLite fixtures: inferred shapes equal the converter\'s', () => {
   for (const file of files) {
     it(file.split('/').pop()!, async () => {
       const m = await load(file);

@@ -103,7 +103,12 @@ function runCase(dir: string): string {
 
 const all = cases();
 
-describe.skipIf(all.length === 0)('ONNX node tests (libonnx-testdata) on the tfjs executor', () => {
+
+it('finds its test data (libonnx-testdata, fetched fixtures)', () => {
+  expect(all.length, 'install libonnx-testdata and run npm install (scripts/fetch-models.mjs)').toBeGreaterThan(0);
+});
+
+describe('ONNX node tests (libonnx-testdata) on the tfjs executor', () => {
   it('covers a broad set of ops', () => {
     expect(all.filter((c) => !c.known).length).toBeGreaterThan(450);
   });

@@ -12,7 +12,7 @@ import { convertKerasToTflite } from './index';
 
 const NSFW = 'fixtures/third_party/nsfwjs/mobilenet_v2/model.json';
 
-describe.skipIf(!have(NSFW))('keras-to-tfl: nsfwjs MobileNetV2 agrees with tfjs', () => {
+describe('keras-to-tfl: nsfwjs MobileNetV2 agrees with tfjs', () => {
   it('LiteRT.js on 3 batches of 2 images, then tfjs-tflite and Arm NN', async () => {
     const a = artifacts(NSFW);
     const src = await readIr(a);

@@ -14,7 +14,7 @@ import { onnxToTfl } from './index';
 const TEST_SET = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const images = `${TEST_SET}/t10k-images-idx3-ubyte.gz`;
 
-describe.skipIf(!existsSync(images))('Fashion-MNIST test set (10,000 images)', () => {
+describe('Fashion-MNIST test set (10,000 images)', () => {
   it('LiteRT.js on the converted model: same top-1 as onnxruntime on every image', async () => {
     const raw = gunzipSync(readFileSync(images));
     // idx3 header: magic 2051, count, rows, cols (big-endian int32s).

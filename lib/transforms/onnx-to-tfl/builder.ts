@@ -19,6 +19,7 @@ const OPTIONS_TABLE: Record<string, string> = {
   RESIZE_BILINEAR: 'ResizeBilinearOptions', RESIZE_NEAREST_NEIGHBOR: 'ResizeNearestNeighborOptions',
   DEPTH_TO_SPACE: 'DepthToSpaceOptions', SPACE_TO_DEPTH: 'SpaceToDepthOptions', GATHER: 'GatherOptions',
   HARD_SWISH: 'HardSwishOptions', MIRROR_PAD: 'MirrorPadOptions', STRIDED_SLICE: 'StridedSliceOptions', TRANSPOSE_CONV: 'TransposeConvOptions', LOG_SOFTMAX: 'LogSoftmaxOptions', SQUARE: 'SquareOptions', GELU: 'GeluOptions',
+  SPLIT: 'SplitOptions', FILL: 'FillOptions',
 };
 
 const TENSOR_TYPE: Partial<Record<DType, string>> = {

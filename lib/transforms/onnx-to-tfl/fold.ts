@@ -182,6 +182,11 @@ const FOLDERS: Record<string, Folder> = {
   Sub: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => x - y) : null),
   Mul: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => x * y) : null),
   Div: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => x / y) : null),
+  // Comparisons fold If conditions on constant inputs (silero VAD's sample-rate switch).
+  Equal: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => Number(x === y), 'bool') : null),
+  Greater: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => Number(x > y), 'bool') : null),
+  Less: (_n, [a, b]) => (a && b ? binary(a, b, (x, y) => Number(x < y), 'bool') : null),
+  Not: (_n, [a]) => (a ? { ...a, dtype: 'bool', values: a.values.map((v) => Number(!v)) } : null),
   Sqrt: (_n, [a]) => (a ? { ...a, values: a.values.map((v) => roundTo(a.dtype, Math.sqrt(v))) } : null),
   Neg: (_n, [a]) => (a ? { ...a, values: a.values.map((v) => -v) } : null),
   ConstantOfShape: (n, [s]) => {

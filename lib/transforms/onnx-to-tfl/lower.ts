@@ -5,9 +5,10 @@ import { Builder } from './builder';
 import { LowerCtx, type Rule, Unsupported } from './context';
 import { BASIC_RULES } from './rules-basic';
 import { NN_RULES } from './rules-nn';
+import { RNN_RULES } from './rules-rnn';
 
 /** ONNX op type -> lowering. Data, so adding an op is one line here. */
-export const RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES };
+export const RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES, ...RNN_RULES };
 
 const LAYOUT_OPS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization',
   'ConvTranspose', 'Resize', 'Upsample', 'DepthToSpace', 'SpaceToDepth', 'InstanceNormalization', 'LpNormalization']);

@@ -2,6 +2,7 @@
  * Lowering of the layout-sensitive and weight-carrying ONNX ops. Spatial ops run in NHWC with
  * their weights permuted once here; the TRANSPOSEs around them are removed later (optimize.ts).
  */
+import type { AttrValue, Tensor } from '../../ir/types';
 import { type LowerCtx, type Rule, Unsupported } from './context';
 import { int, str, bool } from './builder';
 import { floats, permuteShape, size, transposeData, bytesOf } from './nd';
@@ -119,11 +120,37 @@ const conv: Rule = (c) => {
   } else if (group === C && Ig === 1) {
     const filter = c.b.constBytes(`${wName}/1hwo`, 'float32', [1, kh, kw, O], transposeData(wt, ws4, [1, 2, 3, 0]));
     c.b.emit('DEPTHWISE_CONV_2D', [x, filter, biasName], [y], { ...common, depth_multiplier: int(O / C) }, c.node.name);
+  } else if (group > 1 && C % group === 0 && O % group === 0 && Ig === C / group) {
+    groupedConv(c, x, y, wt, ws4, bv, group, common);
   } else {
-    throw new Unsupported(`grouped convolution (group ${group} of ${C} channels)`);
+    throw new Unsupported(`grouped convolution (group ${group} of ${C} channels, weights ${ws.join('x')})`);
   }
   fromNhwc4(c, y, outShape);
 };
+
+/**
+ * Grouped convolution as SPLIT of the channels + one CONV_2D per group + CONCATENATION: TFLite's
+ * own grouped CONV_2D (filter in-channels < input channels) is not taken by every runtime.
+ */
+function groupedConv(c: LowerCtx, x: string, y: string, wt: Tensor, ws4: number[], bias: Float32Array, group: number, common: Record<string, AttrValue>): void {
+  const [O, Ig, kh, kw] = ws4 as [number, number, number, number];
+  const Og = O / group;
+  const xs = c.b.tensors.get(x)!.shape as number[];
+  const ys = c.b.tensors.get(y)!.shape as number[];
+  const parts = Array.from({ length: group }, (_, g) => c.b.tmp(`${x}/group${g}`, 'float32', [xs[0]!, xs[1]!, xs[2]!, Ig]));
+  c.b.emit('SPLIT', [c.b.constValues(`${c.node.name}/split_axis`, 'int32', [], [3]), x], parts, { num_splits: int(group) });
+  const all = floats(wt)!;
+  const per = Og * Ig * kh * kw;
+  const outs = parts.map((part, g) => {
+    const slice: Tensor = { name: `${wt.name}/group${g}`, dtype: 'float32', shape: [Og, Ig, kh, kw], data: bytesOf(all.slice(g * per, (g + 1) * per)) };
+    const filter = c.b.constBytes(`${wt.name}/ohwi/group${g}`, 'float32', [Og, kh, kw, Ig], transposeData(slice, slice.shape as number[], [0, 2, 3, 1]));
+    const b = c.b.constBytes(`${c.node.name}/bias/group${g}`, 'float32', [Og], bytesOf(bias.slice(g * Og, (g + 1) * Og)));
+    const yg = c.b.tmp(`${y}/group${g}`, 'float32', [ys[0]!, ys[1]!, ys[2]!, Og]);
+    c.b.emit('CONV_2D', [part, filter, b], [yg], common, `${c.node.name}/group${g}`);
+    return yg;
+  });
+  c.b.emit('CONCATENATION', outs, [y], { axis: int(3) }, c.node.name);
+}
 
 function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
   return (c) => {

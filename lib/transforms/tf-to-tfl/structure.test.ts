@@ -7,7 +7,7 @@ import { artifacts, have, readIr } from './test-support';
 
 const BLAZE = 'fixtures/third_party/human/models/blazeface.json';
 
-describe.skipIf(!have(BLAZE))('tf-to-tfl structure (blazeface)', () => {
+describe('tf-to-tfl structure (blazeface)', () => {
   it('one TFLite conv per TF conv, activations fused, Identity gone, output names kept', async () => {
     const src = await readIr(artifacts(BLAZE));
     const count = (ops: string[], op: string) => ops.filter((o) => o === op).length;
