@@ -41,18 +41,21 @@ test('convert the ONNX sample, see both graphs, export, and the download runs in
   session.dispose();
 });
 
-test('a model with an unconvertible op stops with a report naming it and offers no export', async ({ page }) => {
+test('a model with an unconvertible op stops with a report naming it, marks it on the graph and offers no export', async ({ page }) => {
   test.setTimeout(120_000);
   await openStudio(page);
-  const silero = path.join(ROOT, 'fixtures', 'third_party', 'silero-vad', 'silero_vad_legacy.onnx');
+  // An LSTM whose weights are graph inputs (not constants): the converter cannot unroll it.
+  const lstm = '/usr/share/libonnx-testdata/data/node/test_lstm_defaults/model.onnx';
   const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
-  await page.getByTestId('file-input').setInputFiles(silero);
+  await page.getByTestId('file-input').setInputFiles(lstm);
   await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
   await page.getByTestId('tab-convert').click();
   await page.getByTestId('convert-start').click();
   await expect(page.getByTestId('convert-failed')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('unsupported')).toContainText('LSTM');
   await expect(page.getByTestId('export-tflite')).toHaveCount(0);
+  // The op that stopped the conversion is marked on the original graph.
+  await expect(page.locator('[data-testid="op-node"].is-hit').filter({ hasText: 'LSTM' })).toBeVisible();
 });
 
 test('fixing an unknown input dim shows the new shapes downstream and converts with them', async ({ page }) => {
