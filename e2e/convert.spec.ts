@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { litertAdapter } from '../lib/runtime/litert';
 import { ortAdapter } from '../lib/runtime/ort';
 import { readModel } from '../lib/formats/registry';
-import { openStudio, ROOT } from './support/studio';
+import { openStudio, pickFiles, ROOT } from './support/studio';
 
 const SAMPLES = path.join(ROOT, 'public', 'models', 'fashion-mnist-samples.bin');
 const INFO = JSON.parse(readFileSync(path.join(ROOT, 'public', 'models', 'fashion-mnist-cnn.json'), 'utf8')) as { samples: { predicted: number[] } };
@@ -46,9 +46,7 @@ test('a model with an unconvertible op stops with a report naming it, marks it o
   await openStudio(page);
   // An LSTM whose weights are graph inputs (not constants): the converter cannot unroll it.
   const lstm = '/usr/share/libonnx-testdata/data/node/test_lstm_defaults/model.onnx';
-  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
-  await page.getByTestId('file-input').setInputFiles(lstm);
-  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await pickFiles(page, [lstm]);
   await page.getByTestId('tab-convert').click();
   await page.getByTestId('convert-start').click();
   await expect(page.getByTestId('convert-failed')).toBeVisible({ timeout: 60_000 });
@@ -62,9 +60,7 @@ test('fixing an unknown input dim shows the new shapes downstream and converts w
   test.setTimeout(120_000);
   await openStudio(page);
   const mel = path.join(ROOT, 'fixtures', 'third_party', 'openwakeword', 'melspectrogram.onnx');
-  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
-  await page.getByTestId('file-input').setInputFiles(mel);
-  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await pickFiles(page, [mel]);
   await expect(page.getByTestId('summary')).toContainText('batch_size');
   await page.getByTestId('tab-convert').click();
   await page.getByTestId('shape-input').fill('1x1760');
@@ -87,9 +83,7 @@ test('clicking the input node lets the user fix its batch dim, and the graph sho
   test.setTimeout(120_000);
   await openStudio(page);
   const emb = path.join(ROOT, 'fixtures', 'third_party', 'openwakeword', 'embedding_model.onnx');
-  const seq = Number(await page.locator('.studio').getAttribute('data-load-seq'));
-  await page.getByTestId('file-input').setInputFiles(emb);
-  await expect.poll(async () => Number(await page.locator('.studio').getAttribute('data-load-seq'))).toBeGreaterThan(seq);
+  await pickFiles(page, [emb]);
   await expect(page.getByTestId('summary')).toContainText('unk__314×76×32×1');
   await page.getByTestId('input-node').first().click();
   await expect(page.getByTestId('inspector')).toContainText('Graph input');

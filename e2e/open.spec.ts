@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { dismissError, fixturePath, manifest, openStudio, pickFiles, waitForOpen } from './support/studio';
+import { dismissError, fixturePath, loadSeq, manifest, openStudio, pickFiles, waitForOpen } from './support/studio';
 
 const FORMAT_LABEL: Record<string, string> = {
   onnx: 'ONNX',
@@ -20,7 +20,7 @@ test('first open shows the bundled sample graph and its summary', async ({ page 
   // A small gallery of samples that work offline; one click opens another.
   const cards = page.getByTestId('gallery-card');
   expect(await cards.count()).toBeGreaterThanOrEqual(3);
-  const before = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  const before = await loadSeq(page);
   await cards.filter({ hasText: 'TFLite' }).first().click();
   await waitForOpen(page, before);
   await expect(page.getByTestId('summary-format')).toHaveText('TFLite');
@@ -90,7 +90,7 @@ test('a model opens from a URL, TF.js shards fetched relative to model.json', as
   const list = (Array.isArray(gallery) ? gallery : (gallery as { samples: unknown[] }).samples) as Array<{ format: string; files: string[] }>;
   const tfjs = list.find((s) => s.format.startsWith('tfjs'));
   expect(tfjs, 'the gallery lists a TF.js sample').toBeTruthy();
-  const before = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  const before = await loadSeq(page);
   await page.getByTestId('url-input').fill(`${baseURL}${tfjs!.files[0]}`);
   await page.getByTestId('open-url').click();
   await waitForOpen(page, before);
@@ -98,7 +98,7 @@ test('a model opens from a URL, TF.js shards fetched relative to model.json', as
   await expect(page.getByTestId('summary-format')).toHaveText(/TF\.js/);
   expect(await page.getByTestId('op-node').count() + (await page.getByTestId('group-node').count())).toBeGreaterThan(0);
 
-  const before404 = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+  const before404 = await loadSeq(page);
   await page.getByTestId('url-input').fill(`${baseURL}/models/no-such-model.onnx`);
   await page.getByTestId('open-url').click();
   await waitForOpen(page, before404);
@@ -113,7 +113,7 @@ test('dropping files anywhere on the page opens each format', async ({ page }) =
     expect(m, `a ${format} fixture is present`).toBeTruthy();
     // Shards first: the studio must find the model file by content, not by order or name.
     const files = [...m!.files].reverse().map((f) => ({ name: path.basename(f), bytes: [...readFileSync(fixturePath(f))] }));
-    const before = Number(await page.locator('.studio').getAttribute('data-load-seq'));
+    const before = await loadSeq(page);
     await page.evaluate((files) => {
       const dt = new DataTransfer();
       for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));

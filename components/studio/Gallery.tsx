@@ -1,7 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { useController, useStudio } from './StudioContext';
-import type { Sample } from './samples';
+import { sampleSource, type Sample } from './samples';
 
 const FORMAT: Record<string, string> = { onnx: 'ONNX', tflite: 'TFLite', 'tfjs-graph': 'TF.js graph', 'tfjs-layers': 'TF.js layers' };
 
@@ -25,7 +25,7 @@ export function Gallery({ samples }: { samples: Sample[] }) {
                 className={`card${current === s.title ? ' current' : ''}`}
                 data-testid="gallery-card"
                 title={s.description}
-                onClick={() => void controller.open({ kind: 'url', url: new URL(s.files[0]!, window.location.href).href, label: s.title, ...(s.info ? { infoUrl: s.info } : {}) })}
+                onClick={() => void controller.open(sampleSource(s))}
               >
                 <span className="card-title">{s.title}</span>
                 <span className="tag">{FORMAT[s.format] ?? s.format}</span>

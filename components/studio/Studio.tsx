@@ -4,8 +4,8 @@ import { GraphCanvas } from '@/components/graph/GraphCanvas';
 import { ErrorBanner } from '@/components/panels/ErrorBanner';
 import { SearchBox } from '@/components/panels/SearchBox';
 import { SummaryPanel } from '@/components/panels/SummaryPanel';
-import { describeFiles, filesFromDrop } from './files';
-import { loadSamples, type Sample } from './samples';
+import { filesFromDrop, filesSource } from './files';
+import { loadSamples, sampleSource, urlSource, type Sample } from './samples';
 import { StudioProvider, useController, useStudio } from './StudioContext';
 import { Toolbar } from './Toolbar';
 import { Gallery } from './Gallery';
@@ -88,7 +88,7 @@ function Shell() {
   const loadSeq = useStudio((s) => s.loadSeq);
   const over = useDropAnywhere((dt) => {
     void filesFromDrop(dt).then((files) => {
-      if (files.length) void controller.open({ kind: 'files', files, label: describeFiles(files) });
+      if (files.length) void controller.open(filesSource(files));
     });
   });
 
@@ -100,8 +100,8 @@ function Shell() {
       // First open shows the embedded default sample, unless the URL asks for another model.
       const param = new URLSearchParams(window.location.search).get('model');
       const first = list.find((s) => s.default) ?? list[0];
-      if (param) void controller.open({ kind: 'url', url: new URL(param, window.location.href).href, label: param });
-      else if (first) void controller.open({ kind: 'url', url: new URL(first.files[0]!, window.location.href).href, label: first.title, ...(first.info ? { infoUrl: first.info } : {}) });
+      if (param) void controller.open(urlSource(param));
+      else if (first) void controller.open(sampleSource(first));
     });
     return () => { cancelled = true; };
   }, [controller]);

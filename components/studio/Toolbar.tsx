@@ -1,8 +1,8 @@
 'use client';
 import { useRef, useState, type FormEvent } from 'react';
 import { useController, useStudio } from './StudioContext';
-import { describeFiles, filesFromInput } from './files';
-import type { Sample } from './samples';
+import { filesFromInput, filesSource } from './files';
+import { sampleSource, urlSource, type Sample } from './samples';
 
 export function Toolbar({ samples }: { samples: Sample[] }) {
   const controller = useController();
@@ -13,19 +13,12 @@ export function Toolbar({ samples }: { samples: Sample[] }) {
 
   const openFiles = (list: FileList | null) => {
     const files = filesFromInput(list);
-    if (files.length) void controller.open({ kind: 'files', files, label: describeFiles(files) });
+    if (files.length) void controller.open(filesSource(files));
   };
   const openUrl = (e: FormEvent) => {
     e.preventDefault();
     const u = url.trim();
-    if (!u) return;
-    let abs = u;
-    try {
-      abs = new URL(u, window.location.href).href;
-    } catch {
-      // the worker reports an invalid URL with the file name in the message
-    }
-    void controller.open({ kind: 'url', url: abs, label: u });
+    if (u) void controller.open(urlSource(u));
   };
 
   return (
@@ -66,7 +59,7 @@ export function Toolbar({ samples }: { samples: Sample[] }) {
         value=""
         onChange={(e) => {
           const s = samples.find((x) => x.id === e.target.value);
-          if (s) void controller.open({ kind: 'url', url: new URL(s.files[0]!, window.location.href).href, label: s.title, ...(s.info ? { infoUrl: s.info } : {}) });
+          if (s) void controller.open(sampleSource(s));
         }}
       >
         <option value="">Samples…</option>

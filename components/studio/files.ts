@@ -1,4 +1,5 @@
 'use client';
+import type { ModelSource } from './controller';
 
 /** Dropped folders can be huge (a whole project); a model never needs more files than this. */
 const MAX_FILES = 500;
@@ -56,4 +57,8 @@ export function describeFiles(files: PickedFile[]): string {
   if (files.length === 1) return files[0]!.name;
   const json = files.find((f) => /\.json$/i.test(f.name));
   return `${json?.name ?? files[0]?.name ?? 'files'} + ${files.length - 1} more`;
+}
+
+export function filesSource(files: PickedFile[]): ModelSource {
+  return { kind: 'files', files, label: describeFiles(files) };
 }

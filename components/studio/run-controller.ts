@@ -2,6 +2,7 @@
 import type { StudioStore } from '@/lib/store/studio-store';
 import type { RuntimeAvailability } from '@/lib/store/run-slice';
 import { WorkerClient, WorkerError } from '@/lib/worker/client';
+import { toErrorInfo } from '@/lib/worker/protocol';
 import type { BackendId, HostTensor, RuntimeId } from '@/lib/runtime/types';
 import { randomHostTensor } from '@/lib/runtime/host-tensor';
 import { imageToTensor, type InputSpec, type Normalisation } from '@/lib/run/inputs';
@@ -68,7 +69,7 @@ export class RunController {
       this.s.setAvailability(a);
       return a;
     } catch (e) {
-      this.s.setRunError(info(e));
+      this.s.setRunError(toErrorInfo(e));
       return null;
     }
   }
@@ -81,7 +82,7 @@ export class RunController {
   }
 
   reportError(e: unknown): void {
-    this.s.setRunError(info(e));
+    this.s.setRunError(toErrorInfo(e));
   }
 
   cancel(): void {
@@ -138,7 +139,7 @@ export class RunController {
         at: Date.now(),
       });
     } catch (e) {
-      if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setRunError(info(e));
+      if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setRunError(toErrorInfo(e));
       // A runtime stuck in a wasm call cannot see the signal: a new worker is the backstop.
       if (signal.aborted) {
         this.client?.terminate('cancelled');
@@ -185,7 +186,3 @@ function describeInput(c: InputChoice): string {
   return c.files.map((f) => f.name).join(', ');
 }
 
-function info(e: unknown) {
-  if (e instanceof WorkerError) return { name: e.name, message: e.message };
-  return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
-}

@@ -1,4 +1,5 @@
 'use client';
+import type { ModelSource } from './controller';
 
 export interface Sample {
   id: string;
@@ -24,4 +25,19 @@ export async function loadSamples(): Promise<Sample[]> {
   } catch {
     return [];
   }
+}
+
+/** A model address as typed (absolute, or relative to the studio) as something to open. */
+export function urlSource(text: string, label = text, infoUrl?: string): ModelSource {
+  let url = text;
+  try {
+    url = new URL(text, window.location.href).href;
+  } catch {
+    // left as typed: the worker reports an invalid URL with the address in the message
+  }
+  return { kind: 'url', url, label, ...(infoUrl ? { infoUrl } : {}) };
+}
+
+export function sampleSource(s: Sample): ModelSource {
+  return urlSource(s.files[0]!, s.title, s.info);
 }

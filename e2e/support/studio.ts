@@ -25,7 +25,7 @@ export function fixturePath(p: string): string {
   return path.isAbsolute(p) ? p : path.join(ROOT, p);
 }
 
-async function loadSeq(page: Page): Promise<number> {
+export async function loadSeq(page: Page): Promise<number> {
   return Number(await page.locator('.studio').getAttribute('data-load-seq'));
 }
 

@@ -37,21 +37,29 @@ export function opType(op: string): string {
   return dot < 0 ? op : op.slice(dot + 1);
 }
 
-/** Every graph of a model, nested ONNX bodies included, iteratively (no recursion limit). */
-export function allGraphs(model: Model): Graph[] {
-  const out: Graph[] = [];
-  const stack = [...model.graphs].reverse();
+/**
+ * Every graph of a model with where it comes from: 'main', 'subgraph' (TFLite), or
+ * 'node . attribute' for a nested ONNX body. Iterative, so nesting depth is no limit.
+ */
+export function graphsWithOrigin(model: Model): Array<{ graph: Graph; origin: string }> {
+  const out: Array<{ graph: Graph; origin: string }> = [];
+  const stack = model.graphs.map((graph, i) => ({ graph, origin: i === 0 ? 'main' : 'subgraph' })).reverse();
   while (stack.length) {
-    const g = stack.pop()!;
-    out.push(g);
-    for (const n of g.nodes) {
-      for (const a of Object.values(n.attrs)) {
-        if (a.kind === 'graph') stack.push(a.value);
-        else if (a.kind === 'graphs') stack.push(...a.value);
+    const e = stack.pop()!;
+    out.push(e);
+    for (const n of e.graph.nodes) {
+      for (const [attr, a] of Object.entries(n.attrs)) {
+        const bodies = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
+        for (const graph of bodies) stack.push({ graph, origin: `${n.name} . ${attr}` });
       }
     }
   }
   return out;
+}
+
+/** Every graph of a model, nested ONNX bodies included. */
+export function allGraphs(model: Model): Graph[] {
+  return graphsWithOrigin(model).map((e) => e.graph);
 }
 
 function io(graph: Graph, names: string[]): IoSummary[] {
@@ -61,7 +69,7 @@ function io(graph: Graph, names: string[]): IoSummary[] {
   });
 }
 
-export function summarize(model: Model): ModelSummary {
+export function summarize(model: Model, graphs: Graph[] = allGraphs(model)): ModelSummary {
   const main = model.graphs[0];
   const counts = new Map<string, number>();
   const custom = new Set<string>();
@@ -73,7 +81,6 @@ export function summarize(model: Model): ModelSummary {
   const ops: Record<string, number> = {};
   for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) ops[k] = v;
 
-  const graphs = allGraphs(model);
   let parameters = 0;
   for (const g of graphs) {
     for (const t of g.tensors.values()) {

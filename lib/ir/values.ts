@@ -1,20 +1,5 @@
 import type { DType, Dim, Tensor } from './types';
 
-/** Bytes per element; 0.5 for packed 4-bit types, 0 where the size is not fixed (string). */
-export function dtypeBytes(dtype: DType): number {
-  switch (dtype) {
-    case 'float64': case 'int64': case 'uint64': case 'complex64': return 8;
-    case 'complex128': return 16;
-    case 'float32': case 'int32': case 'uint32': return 4;
-    case 'float16': case 'bfloat16': case 'int16': case 'uint16': return 2;
-    case 'int8': case 'uint8': case 'bool':
-    case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': return 1;
-    case 'int4': case 'uint4': return 0.5;
-    case 'int2': case 'uint2': return 0.25;
-    default: return 0;
-  }
-}
-
 /** Number of elements, or null when any dimension is unknown. Scalars (shape []) have 1. */
 export function elementCount(shape: Dim[] | null): number | null {
   if (shape === null) return null;

@@ -1,5 +1,5 @@
 import type { Graph, Model } from '../ir/types';
-import { allGraphs, summarize, type ModelSummary } from '../ir/summary';
+import { graphsWithOrigin, summarize, type ModelSummary } from '../ir/summary';
 import { nodeDetails, tensorDetails, type NodeDetails, type TensorDetails } from '../ir/details';
 import { buildScopeTree, initialExpanded, type ScopeTree } from '../graph-view/scopes';
 import { computeView } from '../graph-view/visible';
@@ -31,21 +31,10 @@ export class ModelSession {
   private readonly trees = new Map<number, ScopeTree>();
 
   constructor(readonly model: Model) {
-    this.summary = summarize(model);
-    this.graphs = allGraphs(model);
-    this.origins = this.graphs.map(() => 'nested');
-    model.graphs.forEach((_, i) => (this.origins[i] = i === 0 ? 'main' : 'subgraph'));
-    for (const g of this.graphs) {
-      for (const n of g.nodes) {
-        for (const [attr, a] of Object.entries(n.attrs)) {
-          const bodies = a.kind === 'graph' ? [a.value] : a.kind === 'graphs' ? a.value : [];
-          for (const body of bodies) {
-            const i = this.graphs.indexOf(body);
-            if (i >= 0) this.origins[i] = `${n.name} . ${attr}`;
-          }
-        }
-      }
-    }
+    const found = graphsWithOrigin(model);
+    this.graphs = found.map((e) => e.graph);
+    this.origins = found.map((e) => e.origin);
+    this.summary = summarize(model, this.graphs);
   }
 
   graphList(): GraphInfo[] {
