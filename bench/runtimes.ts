@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import { readModel } from '../lib/formats/registry';
 import type { Model } from '../lib/ir/types';
+import { latencyStats } from '../lib/run/results';
 import { loadLiteRtNode } from '../lib/runtime/litert-node';
 import { litertAdapter } from '../lib/runtime/litert';
 import { ortAdapter } from '../lib/runtime/ort';
@@ -27,7 +28,7 @@ const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(nam
 const RUNS = arg('--runs', 50);
 const WARMUP = arg('--warmup', 5);
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (xs: number[]) => latencyStats(xs).medianMs;
 
 /** Times `raw` and `ours` alternately; either may be absent. */
 async function timePair(raw: (() => Promise<unknown>) | null, ours: (() => Promise<unknown>) | null): Promise<{ raw?: number; ours?: number }> {

@@ -1,23 +1,13 @@
+import { latencyStats as runLatencyStats, type LatencyStats as RunLatencyStats } from '../lib/run/results';
 import { buildInputs, intFlag, openSession, parse, SESSION_OPTIONS, UsageError } from './run';
 
-export interface LatencyStats { medianMs: number; p90Ms: number; minMs: number; meanMs: number }
+type LatencyStats = Omit<RunLatencyStats, 'runs'>;
 
-/** Percentile by linear interpolation between closest ranks (numpy's default), on sorted input. */
-function percentile(sorted: number[], p: number): number {
-  const x = (sorted.length - 1) * p;
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
-}
-
+/** The studio's latency statistics (numpy-style percentiles), without the run count bench prints itself. */
 export function latencyStats(times: number[]): LatencyStats {
   if (times.length === 0) throw new Error('no timings');
-  const s = [...times].sort((a, b) => a - b);
-  return {
-    medianMs: percentile(s, 0.5),
-    p90Ms: percentile(s, 0.9),
-    minMs: s[0]!,
-    meanMs: s.reduce((a, b) => a + b, 0) / s.length,
-  };
+  const { runs: _runs, ...stats } = runLatencyStats(times);
+  return stats;
 }
 
 export async function bench(argv: string[]): Promise<number> {

@@ -5,9 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { onnxNnOps } from './onnx-nn';
-import { attrFloat, attrInt, attrString, fail, floats, ints, normAxis, req, type OpFn, type OpTable } from './util';
-
-const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n))];
+import { attrFloat, attrInt, attrString, fail, floats, ints, normAxis, req, unary, type OpFn, type OpTable } from './util';
 
 function dtypeOfOutput(n: Parameters<OpFn>[2], ctx: Parameters<OpFn>[3], i = 0) {
   return ctx.graph.tensors.get(n.outputs[i] ?? '')?.dtype ?? 'float32';

@@ -9,12 +9,9 @@ import type { DType } from '../../ir/types';
 import { onnxExtraOps } from './onnx-extra';
 import { onnxNnOps } from './onnx-nn';
 import {
-  attrFloat, attrInt, attrInts, attrString, checkShape, constantToTf, fail, floats, ints, normAxis, req, roundToHalf, tfDtype,
-  type OpFn, type OpTable,
+  attrFloat, attrInt, attrInts, attrString, binary, checkShape, constantToTf, fail, floats, ints, normAxis, prelu, req, roundToHalf, select, tfDtype, unary, type OpFn, type OpTable,
 } from './util';
 
-const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n))];
-const binary = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n), req(ins, 1, n))];
 const variadic = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => {
   const xs = ins.filter((t): t is tf.Tensor => !!t);
   if (xs.length === 0) fail(n, 'no inputs');
@@ -252,10 +249,7 @@ const base: OpTable = {
     }
     return [tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1))];
   },
-  PRelu: (ins, _a, n) => {
-    const x = req(ins, 0, n);
-    return [tf.where(tf.less(x, 0), tf.mul(x, req(ins, 1, n)), x)];
-  },
+  PRelu: prelu,
   Clip: (ins, a, n) => {
     let x = req(ins, 0, n);
     const lo = ins[1] ?? (a.min ? tf.scalar(attrFloat(a, 'min', 0), x.dtype) : undefined);
@@ -290,7 +284,7 @@ const base: OpTable = {
   And: binary(tf.logicalAnd),
   Or: binary(tf.logicalOr),
   Xor: binary(tf.logicalXor),
-  Where: (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))],
+  Where: select,
   MatMul: binary(matmul),
   Gemm: (ins, a, n) => {
     let A = req(ins, 0, n), B = req(ins, 1, n);

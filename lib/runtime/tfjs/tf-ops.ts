@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  attrBool, attrFloat, attrInt, attrInts, attrString, attrStrings, fail, floats, ints, checkShape, normAxis, req, stridedSlice, type OpFn, type OpTable,
+  attrBool, attrFloat, attrInt, attrInts, attrString, attrStrings, binary, checkShape, fail, floats, ints, normAxis, prelu, req, select, stridedSlice, unary, type OpFn, type OpTable,
 } from './util';
 
 type Attrs = Parameters<OpFn>[1];
@@ -49,8 +49,6 @@ function fused(y: tf.Tensor, extra: Array<tf.Tensor | undefined>, a: Attrs, n: N
   return y;
 }
 
-const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n))];
-const binary = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n), req(ins, 1, n))];
 
 function reduce(f: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor): OpFn {
   return (ins, a, n) => {
@@ -145,14 +143,14 @@ export const tfOps: OpTable = {
   LogicalAnd: binary(tf.logicalAnd),
   LogicalOr: binary(tf.logicalOr),
   LogicalNot: unary(tf.logicalNot),
-  Select: (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))],
-  SelectV2: (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))],
+  Select: select,
+  SelectV2: select,
   Relu: unary(tf.relu),
   Relu6: unary(tf.relu6),
   Elu: unary(tf.elu),
   Selu: unary(tf.selu),
   LeakyRelu: (ins, a, n) => [tf.leakyRelu(req(ins, 0, n), attrFloat(a, 'alpha', 0.2))],
-  Prelu: (ins, _a, n) => { const x = req(ins, 0, n); return [tf.where(tf.less(x, 0), tf.mul(x, req(ins, 1, n)), x)]; },
+  Prelu: prelu,
   Sigmoid: unary(tf.sigmoid),
   Tanh: unary(tf.tanh),
   Softmax: unary((x) => tf.softmax(x)),

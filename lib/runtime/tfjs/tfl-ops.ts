@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  attrBool, attrFloat, attrInt, attrInts, attrString, fail, floats, ints, checkShape, normAxis, req, stridedSlice, type OpFn, type OpTable,
+  attrBool, attrFloat, attrInt, attrInts, attrString, checkShape, fail, floats, ints, normAxis, prelu, req, select, stridedSlice, unary, type OpFn, type OpTable,
 } from './util';
 
 type Attrs = Parameters<OpFn>[1];
@@ -28,7 +28,6 @@ const pad = (a: Attrs): 'same' | 'valid' => (attrString(a, 'padding', 'SAME') ==
 const strides = (a: Attrs): [number, number] => [attrInt(a, 'stride_h', 1), attrInt(a, 'stride_w', 1)];
 const dilations = (a: Attrs): [number, number] => [attrInt(a, 'dilation_h_factor', 1), attrInt(a, 'dilation_w_factor', 1)];
 
-const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n))];
 const binary = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpFn => (ins, a, n) => [activate(f(req(ins, 0, n), req(ins, 1, n)), a)];
 
 function reduce(f: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor): OpFn {
@@ -112,8 +111,8 @@ const ops: OpTable = {
   LOGICAL_AND: binary(tf.logicalAnd),
   LOGICAL_OR: binary(tf.logicalOr),
   LOGICAL_NOT: unary(tf.logicalNot),
-  SELECT: (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))],
-  SELECT_V2: (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))],
+  SELECT: select,
+  SELECT_V2: select,
   RSQRT: unary(tf.rsqrt),
   SQRT: unary(tf.sqrt),
   SQUARE: unary(tf.square),
@@ -134,10 +133,7 @@ const ops: OpTable = {
   ELU: unary(tf.elu),
   HARD_SWISH: unary((x) => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6))),
   LEAKY_RELU: (ins, a, n) => [tf.leakyRelu(req(ins, 0, n), attrFloat(a, 'alpha', 0.2))],
-  PRELU: (ins, _a, n) => {
-    const x = req(ins, 0, n);
-    return [tf.where(tf.less(x, 0), tf.mul(x, req(ins, 1, n)), x)];
-  },
+  PRELU: prelu,
   GELU: (ins, a, n) => {
     const x = req(ins, 0, n);
     if (attrBool(a, 'approximate', false)) {

@@ -55,6 +55,18 @@ export function req(inputs: Array<tf.Tensor | undefined>, i: number, node: Node)
   return t;
 }
 
+/** An op of one required input. */
+export const unary = (f: (x: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n))];
+/** An op of two required inputs. */
+export const binary = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpFn => (ins, _a, n) => [f(req(ins, 0, n), req(ins, 1, n))];
+/** ONNX Where, TF Select(V2), TFLite SELECT(_V2): condition ? x : y. */
+export const select: OpFn = (ins, _a, n) => [tf.where(req(ins, 0, n), req(ins, 1, n), req(ins, 2, n))];
+/** PReLU with the slope as input 1: x < 0 ? x * slope : x. */
+export const prelu: OpFn = (ins, _a, n) => {
+  const x = req(ins, 0, n);
+  return [tf.where(tf.less(x, 0), tf.mul(x, req(ins, 1, n)), x)];
+};
+
 export function attrInt(attrs: Record<string, AttrValue>, name: string, dflt: number): number {
   const a = attrs[name];
   return a && (a.kind === 'int' || a.kind === 'float') ? a.value : a && a.kind === 'bool' ? Number(a.value) : dflt;
