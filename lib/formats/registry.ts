@@ -67,7 +67,3 @@ export async function readModel(files: InputFile[], options?: ReadOptions): Prom
     throw new ModelFormatError(primary.name, format.label, cause);
   }
 }
-
-export function formatById(id: string): FormatPlugin | undefined {
-  return formats.find((f) => f.id === id);
-}

@@ -48,8 +48,7 @@ export function decodeGraph(r: Reader, end: number, depth: number, ctx: DecodeCo
       const wire = tag & 7;
       switch (field) {
         case 1: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           nodes.push(decodeNode(r, e, depth, ctx, nodes.length));
           if (depth === 0 && r.pos >= ctx.nextTick) ctx.tick(r.pos);
           break;
@@ -59,8 +58,7 @@ export function decodeGraph(r: Reader, end: number, depth: number, ctx: DecodeCo
           name = r.string(end);
           break;
         case 5: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           const t = decodeTensor(r, e);
           t.isConstant = true;
           inits.push(t);
@@ -68,14 +66,12 @@ export function decodeGraph(r: Reader, end: number, depth: number, ctx: DecodeCo
           break;
         }
         case 11: case 12: case 13: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           (field === 11 ? inputs : field === 12 ? outputs : infos).push(decodeValueInfo(r, e));
           break;
         }
         case 15: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           sparse.push(sparseInitializer(decodeSparse(r, e)));
           ctx.notes.add('the model has sparse initializers; they are listed as constants without dense data');
           break;
@@ -217,8 +213,8 @@ function decodeAttribute(r: Reader, end: number, depth: number, ctx: DecodeConte
         case 2: r.expect(wire, WIRE_I32); f = r.float32(end); seen = 1; break;
         case 3: r.expect(wire, WIRE_VARINT); i = r.int64(); seen = 2; break;
         case 4: r.expect(wire, WIRE_LEN); sEnd = r.lenEnd(end); sStart = r.pos; r.pos = sEnd; seen = 3; break;
-        case 5: { r.expect(wire, WIRE_LEN); const e = r.lenEnd(end); t = decodeTensor(r, e); seen = 4; break; }
-        case 6: { r.expect(wire, WIRE_LEN); const e = r.lenEnd(end); g = decodeGraph(r, e, depth + 1, ctx); seen = 5; break; }
+        case 5: { const e = r.message(wire, end); t = decodeTensor(r, e); seen = 4; break; }
+        case 6: { const e = r.message(wire, end); g = decodeGraph(r, e, depth + 1, ctx); seen = 5; break; }
         case 7:
           floats ??= [];
           if (wire === WIRE_LEN) {
@@ -232,22 +228,14 @@ function decodeAttribute(r: Reader, end: number, depth: number, ctx: DecodeConte
           break;
         case 8:
           ints ??= [];
-          if (wire === WIRE_LEN) {
-            const e = r.lenEnd(end);
-            while (r.pos < e) ints.push(r.int64());
-            r.checkEnd(e);
-          } else {
-            r.expect(wire, WIRE_VARINT);
-            ints.push(r.int64());
-          }
+          r.int64s(wire, end, ints);
           seen = 7;
           break;
         case 9: r.expect(wire, WIRE_LEN); (strings ??= []).push(r.string(end)); seen = 8; break;
-        case 10: { r.expect(wire, WIRE_LEN); const e = r.lenEnd(end); (tensors ??= []).push(decodeTensor(r, e)); seen = 9; break; }
-        case 11: { r.expect(wire, WIRE_LEN); const e = r.lenEnd(end); (graphs ??= []).push(decodeGraph(r, e, depth + 1, ctx)); seen = 10; break; }
+        case 10: { const e = r.message(wire, end); (tensors ??= []).push(decodeTensor(r, e)); seen = 9; break; }
+        case 11: { const e = r.message(wire, end); (graphs ??= []).push(decodeGraph(r, e, depth + 1, ctx)); seen = 10; break; }
         case 14: case 15: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           const tmp: TypeTarget = { dtype: 'unknown', shape: null };
           const text = decodeType(r, e, 0, tmp);
           (types ??= []).push({ type: text === 'tensor' ? `tensor(${tmp.dtype})` : text, dtype: tmp.dtype, shape: tmp.shape });
@@ -257,8 +245,7 @@ function decodeAttribute(r: Reader, end: number, depth: number, ctx: DecodeConte
         case 20: r.expect(wire, WIRE_VARINT); type = r.int32(); break;
         case 21: r.expect(wire, WIRE_LEN); ref = r.string(end); break;
         case 22: case 23: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           (sparse ??= []).push(decodeSparse(r, e));
           seen = field === 22 ? 11 : 12;
           break;
@@ -322,20 +309,12 @@ function decodeSparse(r: Reader, end: number): SparseTensor {
     const wire = tag & 7;
     const f = tag >>> 3;
     if (f === 1 || f === 2) {
-      r.expect(wire, WIRE_LEN);
-      const e = r.lenEnd(end);
+      const e = r.message(wire, end);
       const t = decodeTensor(r, e);
       if (f === 1) out.values = t;
       else out.indices = t;
     } else if (f === 3) {
-      if (wire === WIRE_LEN) {
-        const e = r.lenEnd(end);
-        while (r.pos < e) out.dims.push(r.int64());
-        r.checkEnd(e);
-      } else {
-        r.expect(wire, WIRE_VARINT);
-        out.dims.push(r.int64());
-      }
+      r.int64s(wire, end, out.dims);
     } else r.skip(wire, end);
   }
   r.checkEnd(end);

@@ -97,23 +97,20 @@ function decodeModel(bytes: Uint8Array, fileName: string, options: ReadOptions):
           break;
         }
         case 7: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           graph = decodeGraph(r, e, 0, ctx);
           break;
         }
         case 8: {
           counts = Object.keys(opsets).length;
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           const [domain, version] = decodeOpset(r, e);
           setKey(opsets, domain === 'ai.onnx' ? '' : domain, version);
           break;
         }
         case 14: {
           counts = props.length;
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           props.push(decodeEntry(r, e));
           break;
         }
@@ -124,8 +121,7 @@ function decodeModel(bytes: Uint8Array, fileName: string, options: ReadOptions):
           break;
         case 25: {
           counts = functions.length;
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           functions.push(decodeFunctionName(r, e));
           break;
         }

@@ -136,6 +136,24 @@ export class Reader {
     this.fail(`malformed varint (more than 10 bytes) in field {field} at byte ${start}`, start);
   }
 
+  /** A field the schema says is length-delimited (an embedded message): checks `wire`, returns the field's end. */
+  message(wire: number, end: number): number {
+    this.expect(wire, WIRE_LEN);
+    return this.lenEnd(end);
+  }
+
+  /** Appends a repeated int64 field, packed (one length-delimited run) or not (one varint), to `out`. */
+  int64s(wire: number, end: number, out: number[]): void {
+    if (wire === WIRE_LEN) {
+      const e = this.lenEnd(end);
+      while (this.pos < e) out.push(this.int64());
+      this.checkEnd(e);
+    } else {
+      this.expect(wire, WIRE_VARINT);
+      out.push(this.int64());
+    }
+  }
+
   /** Reads a length prefix and returns the end of the field, checked against `end`. */
   lenEnd(end: number): number {
     const at = this.pos;

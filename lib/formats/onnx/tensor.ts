@@ -70,14 +70,7 @@ export function decodeTensor(r: Reader, end: number): Tensor {
       const wire = tag & 7;
       switch (field) {
         case 1:
-          if (wire === WIRE_LEN) {
-            const e = r.lenEnd(end);
-            while (r.pos < e) dims.push(r.int64());
-            r.checkEnd(e);
-          } else {
-            r.expect(wire, WIRE_VARINT);
-            dims.push(r.int64());
-          }
+          r.int64s(wire, end, dims);
           break;
         case 2:
           r.expect(wire, WIRE_VARINT);
@@ -128,8 +121,7 @@ export function decodeTensor(r: Reader, end: number): Tensor {
           doc = r.string(end);
           break;
         case 13: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           const [k, v] = decodeEntry(r, e);
           if (k === 'location') location = v;
           external = true;

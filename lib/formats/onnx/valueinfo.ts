@@ -41,8 +41,7 @@ export function decodeValueInfo(r: Reader, end: number): Tensor {
         r.expect(wire, WIRE_LEN);
         t.name = r.string(end);
       } else if (field === 2) {
-        r.expect(wire, WIRE_LEN);
-        const e = r.lenEnd(end);
+        const e = r.message(wire, end);
         note = decodeType(r, e, 0, t);
       } else if (field === 3) {
         r.expect(wire, WIRE_LEN);
@@ -81,15 +80,13 @@ export function decodeType(r: Reader, end: number, depth: number, out: TypeTarge
       const wire = tag & 7;
       switch (field) {
         case 1: case 8: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           decodeTensorType(r, e, out);
           text = field === 1 ? 'tensor' : `sparse_tensor(${out.dtype})`;
           break;
         }
         case 4: case 9: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           const inner = decodeWrapped(r, e, depth);
           text = `${field === 4 ? 'sequence' : 'optional'}<${inner}>`;
           out.dtype = 'unknown';
@@ -97,8 +94,7 @@ export function decodeType(r: Reader, end: number, depth: number, out: TypeTarge
           break;
         }
         case 5: {
-          r.expect(wire, WIRE_LEN);
-          const e = r.lenEnd(end);
+          const e = r.message(wire, end);
           text = decodeMap(r, e, depth);
           out.dtype = 'unknown';
           out.shape = null;
@@ -129,8 +125,7 @@ function decodeWrapped(r: Reader, end: number, depth: number): string {
     const tag = r.tag();
     const wire = tag & 7;
     if (tag >>> 3 === 1) {
-      r.expect(wire, WIRE_LEN);
-      const e = r.lenEnd(end);
+      const e = r.message(wire, end);
       inner = nestedText(r, e, depth);
     } else r.skip(wire, end);
   }
@@ -149,8 +144,7 @@ function decodeMap(r: Reader, end: number, depth: number): string {
       r.expect(wire, WIRE_VARINT);
       key = elemType(r, r.int32());
     } else if (f === 2) {
-      r.expect(wire, WIRE_LEN);
-      const e = r.lenEnd(end);
+      const e = r.message(wire, end);
       value = nestedText(r, e, depth);
     } else r.skip(wire, end);
   }
@@ -170,8 +164,7 @@ function decodeTensorType(r: Reader, end: number, out: TypeTarget): void {
       r.expect(wire, WIRE_VARINT);
       out.dtype = elemType(r, r.int32());
     } else if (f === 2) {
-      r.expect(wire, WIRE_LEN);
-      const e = r.lenEnd(end);
+      const e = r.message(wire, end);
       // Dims go to a scratch array first so the kept shape is exact-size (see decodeNode).
       const dims = r.shape;
       dims.length = 0;
@@ -191,8 +184,7 @@ function decodeShape(r: Reader, end: number, shape: Dim[]): void {
       r.skip(wire, end);
       continue;
     }
-    r.expect(wire, WIRE_LEN);
-    const e = r.lenEnd(end);
+    const e = r.message(wire, end);
     let dim: Dim = null;
     while (r.pos < e) {
       const t = r.tag();

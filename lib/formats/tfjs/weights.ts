@@ -93,11 +93,6 @@ export function baseName(path: string): string {
   return clean.split(/[\\/]/).pop() ?? clean;
 }
 
-/** Shard paths in manifest order (as written, relative to model.json), duplicates dropped. */
-export function shardPaths(groups: WeightGroup[]): string[] {
-  return [...new Set(groups.flatMap((g) => g.paths))];
-}
-
 /**
  * Finds each group's shard files among `files` by base name (folders are ignored: a browser
  * drop gives no folders) and throws one error that lists every missing file.

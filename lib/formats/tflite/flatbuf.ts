@@ -20,10 +20,6 @@ const SIZES: Record<ScalarType, number> = {
   bool: 1, byte: 1, ubyte: 1, short: 2, ushort: 2, int: 4, uint: 4, long: 8, ulong: 8, float: 4, double: 8,
 };
 
-export function scalarSize(t: ScalarType): number {
-  return SIZES[t];
-}
-
 const FIELD_MAPS = new Map<string, Map<string, FieldInfo>>();
 function fieldsOf(type: string): Map<string, FieldInfo> {
   let m = FIELD_MAPS.get(type);

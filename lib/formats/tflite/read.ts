@@ -107,6 +107,12 @@ function customOptions(c: Ctx, op: Table, where: string): Uint8Array | null {
   return v ? c.r.view(v) : null;
 }
 
+/** The operator fields that hold an options table, with their union's member tables. */
+const OPTION_UNIONS = [
+  ['builtin_options', UNIONS.BuiltinOptions ?? []],
+  ['builtin_options_2', UNIONS.BuiltinOptions2 ?? []],
+] as const;
+
 function readNode(c: Ctx, op: Table, index: number, sg: number, names: string[], nodeNames: Set<string>): Node {
   const where = `operator ${index} of subgraph ${sg}`;
   const opIndex = op.num('opcode_index');
@@ -118,8 +124,8 @@ function readNode(c: Ctx, op: Table, index: number, sg: number, names: string[],
   const inputs = refs(c, op, 'inputs', names, where);
   const outputs = refs(c, op, 'outputs', names, where);
   const attrs: Record<string, AttrValue> = {};
-  for (const [field, union] of [['builtin_options', 'BuiltinOptions'], ['builtin_options_2', 'BuiltinOptions2']] as const) {
-    const u = op.union(field, UNIONS[union] ?? []);
+  for (const [field, members] of OPTION_UNIONS) {
+    const u = op.union(field, members);
     if (u?.table) optionAttrs(u.table, attrs);
   }
   for (const [key, value] of Object.entries(attrs)) {

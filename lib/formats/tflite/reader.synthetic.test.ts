@@ -5,33 +5,21 @@ import type { Model } from '../../ir/types';
 import { tensorFloats } from '../../ir/values';
 import {
   ActivationFunctionType as Act, BatchMatMulOptions, BuiltinOperator as Op, BuiltinOptions, CallOnceOptions,
-  CastOptions, ConcatenationOptions, Conv2DOptions, DepthwiseConv2DOptions, FullyConnectedOptions,
+  CastOptions, ConcatenationOptions, DepthwiseConv2DOptions, FullyConnectedOptions,
   FullyConnectedOptionsWeightsFormat, GatherOptions, IfOptions, LeakyReluOptions, Padding, Pool2DOptions,
   ReducerOptions, ReshapeOptions, ResizeBilinearOptions, SoftmaxOptions, SqueezeOptions, StridedSliceOptions,
-  TensorType as TT, TransposeConvOptions, WhileOptions,
+  TensorType as TT, TransposeConvOptions,
 } from './generated/tflite_generated';
 import { TABLES, UNIONS } from './generated/schema-info';
 import { tfliteFormat } from './index';
-import { buildModel } from './test-model-builder';
+import { PER_AXIS_CONV_MODEL, WHILE_MODEL, buildModel } from './test-model-builder';
 
 const read = (bytes: Uint8Array): Promise<Model> => tfliteFormat.read([{ name: 'synthetic.tflite', bytes }]);
 const f32 = (v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 
 describe('synthetic TFLite models', () => {
   it('multi-subgraph WHILE: one IR graph per subgraph, subgraph attrs, names from outputs', async () => {
-    const scalar = (name: string, type = TT.INT32) => ({ name, type, shape: [] });
-    const bytes = buildModel({
-      opcodes: [{ code: Op.WHILE }, { code: Op.LESS }, { code: Op.ADD }],
-      buffers: [null, new Uint8Array(new Int32Array([10]).buffer), new Uint8Array(new Int32Array([1]).buffer)],
-      subgraphs: [
-        { name: 'main', tensors: [scalar('i'), scalar('i_out')], inputs: [0], outputs: [1],
-          ops: [{ opcode: 0, inputs: [0], outputs: [1], options: { type: BuiltinOptions.WhileOptions, build: (b) => WhileOptions.createWhileOptions(b, 1, 2) } }] },
-        { name: 'cond', tensors: [scalar('i'), { ...scalar('limit'), buffer: 1 }, scalar('keep_going', TT.BOOL)], inputs: [0], outputs: [2],
-          ops: [{ opcode: 1, inputs: [0, 1], outputs: [2] }] },
-        { name: 'body', tensors: [scalar('i'), { ...scalar('one'), buffer: 2 }, scalar('next')], inputs: [0], outputs: [2],
-          ops: [{ opcode: 2, inputs: [0, 1], outputs: [2] }] },
-      ],
-    });
+    const bytes = buildModel(WHILE_MODEL);
     const m = await read(bytes);
     expect(m.graphs.map((g) => g.name)).toEqual(['main', 'cond', 'body']);
     const w = m.graphs[0]!.nodes[0]!;
@@ -46,24 +34,7 @@ describe('synthetic TFLite models', () => {
   });
 
   it('per-axis int8 conv: quantization, options, dequantized weights', async () => {
-    const weights = new Int8Array([1, -2, 3, -4, 5, -6, 7, -8]); // [2 out channels, 1, 2, 2]
-    const bytes = buildModel({
-      opcodes: [{ code: Op.CONV_2D, version: 3 }],
-      buffers: [null, new Uint8Array(weights.buffer), new Uint8Array(new Int32Array([100, -100]).buffer)],
-      subgraphs: [{
-        tensors: [
-          { name: 'x', type: TT.INT8, shape: [1, 4, 4, 1], quant: { scale: [0.5], zeroPoint: [-3], min: [-62], max: [65] } },
-          { name: 'w', type: TT.INT8, shape: [2, 1, 2, 2], buffer: 1, quant: { scale: [0.25, 2], zeroPoint: [0, 0], axis: 0 } },
-          { name: 'b', type: TT.INT32, shape: [2], buffer: 2, quant: { scale: [0.125, 1], zeroPoint: [0, 0] } },
-          { name: 'y', type: TT.INT8, shape: [1, 2, 2, 2], quant: { scale: [0.1], zeroPoint: [7] } },
-        ],
-        inputs: [0], outputs: [3],
-        ops: [{ opcode: 0, inputs: [0, 1, 2], outputs: [3], options: {
-          type: BuiltinOptions.Conv2DOptions,
-          build: (b) => Conv2DOptions.createConv2DOptions(b, Padding.VALID, 2, 3, Act.RELU6, 1, 2, TT.INT32),
-        } }],
-      }],
-    });
+    const bytes = buildModel(PER_AXIS_CONV_MODEL);
     const m = await read(bytes);
     const g = m.graphs[0]!;
     const conv = g.nodes[0]!;

@@ -6,9 +6,9 @@
  */
 import * as flatbuffers from 'flatbuffers';
 import {
-  Buffer as FbBuffer, BuiltinOptions, DimensionMetadata, Int32Vector, Metadata, Model, Operator,
-  OperatorCode, QuantizationParameters, SignatureDef, SparseIndexVector, SparsityParameters, SubGraph,
-  Tensor as FbTensor, TensorMap, TensorType,
+  ActivationFunctionType, Buffer as FbBuffer, BuiltinOperator, BuiltinOptions, Conv2DOptions, DimensionMetadata,
+  Int32Vector, Metadata, Model, Operator, OperatorCode, Padding, QuantizationParameters, SignatureDef,
+  SparseIndexVector, SparsityParameters, SubGraph, Tensor as FbTensor, TensorMap, TensorType, WhileOptions,
 } from './generated/tflite_generated';
 
 export interface TensorSpec {
@@ -201,3 +201,39 @@ export function buildModel(spec: ModelSpec): Uint8Array {
   tails.forEach((t, i) => out.set(t.tail, Number(offsets[i])));
   return out;
 }
+
+const scalar = (name: string, type = TensorType.INT32): TensorSpec => ({ name, type, shape: [] });
+
+/** A WHILE loop: subgraph 0 calls cond (1: i < 10) and body (2: i + 1). */
+export const WHILE_MODEL: ModelSpec = {
+  opcodes: [{ code: BuiltinOperator.WHILE }, { code: BuiltinOperator.LESS }, { code: BuiltinOperator.ADD }],
+  buffers: [null, new Uint8Array(new Int32Array([10]).buffer), new Uint8Array(new Int32Array([1]).buffer)],
+  subgraphs: [
+    { name: 'main', tensors: [scalar('i'), scalar('i_out')], inputs: [0], outputs: [1],
+      ops: [{ opcode: 0, inputs: [0], outputs: [1], options: { type: BuiltinOptions.WhileOptions, build: (b) => WhileOptions.createWhileOptions(b, 1, 2) } }] },
+    { name: 'cond', tensors: [scalar('i'), { ...scalar('limit'), buffer: 1 }, scalar('keep_going', TensorType.BOOL)], inputs: [0], outputs: [2],
+      ops: [{ opcode: 1, inputs: [0, 1], outputs: [2] }] },
+    { name: 'body', tensors: [scalar('i'), { ...scalar('one'), buffer: 2 }, scalar('next')], inputs: [0], outputs: [2],
+      ops: [{ opcode: 2, inputs: [0, 1], outputs: [2] }] },
+  ],
+};
+
+/** An int8 CONV_2D (version 3) with per-axis weight and bias scales and min/max on the input. */
+export const PER_AXIS_CONV_MODEL: ModelSpec = {
+  opcodes: [{ code: BuiltinOperator.CONV_2D, version: 3 }],
+  // weights: [2 out channels, 1, 2, 2]
+  buffers: [null, new Uint8Array(new Int8Array([1, -2, 3, -4, 5, -6, 7, -8]).buffer), new Uint8Array(new Int32Array([100, -100]).buffer)],
+  subgraphs: [{
+    tensors: [
+      { name: 'x', type: TensorType.INT8, shape: [1, 4, 4, 1], quant: { scale: [0.5], zeroPoint: [-3], min: [-62], max: [65] } },
+      { name: 'w', type: TensorType.INT8, shape: [2, 1, 2, 2], buffer: 1, quant: { scale: [0.25, 2], zeroPoint: [0, 0], axis: 0 } },
+      { name: 'b', type: TensorType.INT32, shape: [2], buffer: 2, quant: { scale: [0.125, 1], zeroPoint: [0, 0] } },
+      { name: 'y', type: TensorType.INT8, shape: [1, 2, 2, 2], quant: { scale: [0.1], zeroPoint: [7] } },
+    ],
+    inputs: [0], outputs: [3],
+    ops: [{ opcode: 0, inputs: [0, 1, 2], outputs: [3], options: {
+      type: BuiltinOptions.Conv2DOptions,
+      build: (b) => Conv2DOptions.createConv2DOptions(b, Padding.VALID, 2, 3, ActivationFunctionType.RELU6, 1, 2, TensorType.INT32),
+    } }],
+  }],
+};

@@ -5,14 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type * as flatbuffers from 'flatbuffers';
 import type { Graph, Model, Tensor } from '../../ir/types';
 import manifest from '../../../fixtures/manifest.json';
-import {
-  ActivationFunctionType as Act, BuiltinOperator as Op, BuiltinOptions, Conv2DOptions, Model as FbModel, Padding,
-  TensorType as TT, WhileOptions,
-} from './generated/tflite_generated';
+import { BuiltinOperator as Op, BuiltinOptions, Model as FbModel, TensorType as TT } from './generated/tflite_generated';
 import * as flatbuffersRt from 'flatbuffers';
 import { UNIONS } from './generated/schema-info';
 import { tfliteFormat } from './index';
-import { buildModel, type ModelSpec } from './test-model-builder';
+import { PER_AXIS_CONV_MODEL, WHILE_MODEL, buildModel, type ModelSpec } from './test-model-builder';
 import { writeTflite } from './write';
 
 const read = (bytes: Uint8Array, name = 'model.tflite'): Promise<Model> => tfliteFormat.read([{ name, bytes }]);
@@ -97,37 +94,9 @@ describe('read -> write -> read on fixture files', () => {
   });
 });
 
-const scalar = (name: string, type = TT.INT32) => ({ name, type, shape: [] as number[] });
 const SYNTHETIC: Record<string, ModelSpec> = {
-  'WHILE with cond/body subgraphs': {
-    opcodes: [{ code: Op.WHILE }, { code: Op.LESS }, { code: Op.ADD }],
-    buffers: [null, new Uint8Array(new Int32Array([10]).buffer), new Uint8Array(new Int32Array([1]).buffer)],
-    subgraphs: [
-      { name: 'main', tensors: [scalar('i'), scalar('i_out')], inputs: [0], outputs: [1],
-        ops: [{ opcode: 0, inputs: [0], outputs: [1], options: { type: BuiltinOptions.WhileOptions, build: (b) => WhileOptions.createWhileOptions(b, 1, 2) } }] },
-      { name: 'cond', tensors: [scalar('i'), { ...scalar('limit'), buffer: 1 }, scalar('keep_going', TT.BOOL)], inputs: [0], outputs: [2],
-        ops: [{ opcode: 1, inputs: [0, 1], outputs: [2] }] },
-      { name: 'body', tensors: [scalar('i'), { ...scalar('one'), buffer: 2 }, scalar('next')], inputs: [0], outputs: [2],
-        ops: [{ opcode: 2, inputs: [0, 1], outputs: [2] }] },
-    ],
-  },
-  'per-axis int8 conv with min/max': {
-    opcodes: [{ code: Op.CONV_2D, version: 3 }],
-    buffers: [null, new Uint8Array(new Int8Array([1, -2, 3, -4, 5, -6, 7, -8]).buffer), new Uint8Array(new Int32Array([100, -100]).buffer)],
-    subgraphs: [{
-      tensors: [
-        { name: 'x', type: TT.INT8, shape: [1, 4, 4, 1], quant: { scale: [0.5], zeroPoint: [-3], min: [-62], max: [65] } },
-        { name: 'w', type: TT.INT8, shape: [2, 1, 2, 2], buffer: 1, quant: { scale: [0.25, 2], zeroPoint: [0, 0], axis: 0 } },
-        { name: 'b', type: TT.INT32, shape: [2], buffer: 2, quant: { scale: [0.125, 1], zeroPoint: [0, 0] } },
-        { name: 'y', type: TT.INT8, shape: [1, 2, 2, 2], quant: { scale: [0.1], zeroPoint: [7] } },
-      ],
-      inputs: [0], outputs: [3],
-      ops: [{ opcode: 0, inputs: [0, 1, 2], outputs: [3], options: {
-        type: BuiltinOptions.Conv2DOptions,
-        build: (b) => Conv2DOptions.createConv2DOptions(b, Padding.VALID, 2, 3, Act.RELU6, 1, 2, TT.INT32),
-      } }],
-    }],
-  },
+  'WHILE with cond/body subgraphs': WHILE_MODEL,
+  'per-axis int8 conv with min/max': PER_AXIS_CONV_MODEL,
   'sparse, int4, shape_signature, variables, duplicate names, intermediates': {
     opcodes: [{ code: Op.DENSIFY }, { code: Op.FULLY_CONNECTED }],
     buffers: [null, f32([1, 2, 3]), new Uint8Array([0x21, 0x43, 0x65, 0x87]), f32([0, 0])],
