@@ -5,14 +5,14 @@
  */
 import type { Model } from '../ir/types';
 import { ONNX_TO_TFL, onnxToTfl } from './onnx-to-tfl/index';
-import { convertTfToTflite } from './tf-to-tfl/index';
-import { convertKerasToTflite } from './keras-to-tfl/index';
+import { convertTfToTflite, TF_TO_TFL } from './tf-to-tfl/index';
+import { convertKerasToTflite, KERAS_TO_TFL } from './keras-to-tfl/index';
 import type { ConversionReport, ProgressFn, Recipe, Transform } from './types';
 
 export const TRANSFORMS: Record<string, Transform<never>> = {
   [ONNX_TO_TFL]: onnxToTfl as Transform<never>,
-  'tf-to-tfl': convertTfToTflite as Transform<never>,
-  'keras-to-tfl': convertKerasToTflite as Transform<never>,
+  [TF_TO_TFL]: convertTfToTflite as Transform<never>,
+  [KERAS_TO_TFL]: convertKerasToTflite as Transform<never>,
 };
 
 export interface RecipeResult {

@@ -1,8 +1,8 @@
 /** Keras layers (TF.js layers models). Attributes are the layer config; the batch dim stays as given. */
 import type { AttrValue, Dim } from '../types';
-import { nhwcWindow } from './nhwc';
+import { concatDims, nhwcWindow } from './nhwc';
 import type { OpOutput, OpTable, RuleContext } from './types';
-import { attrInt, attrInts, attrStr, dimMul, dtypeOf, elementwise, isNum, normAxis, product, sameAsInput, shapeOf, unifyDim } from './util';
+import { attrInt, attrInts, attrStr, dimMul, dtypeOf, elementwise, isNum, normAxis, product, sameAsInput, shapeOf } from './util';
 
 /** kernel_size / strides / pool_size: an int or a list. */
 function pair(attrs: Record<string, AttrValue>, name: string, def: number, n = 2): number[] {
@@ -107,16 +107,7 @@ const table: OpTable = {
     const shapes = c.inputs.map((x) => x?.shape ?? null);
     const first = shapes.find((s) => s);
     if (!first) return [{ dtype: dtypeOf(c, 0), shape: null }];
-    const axis = normAxis(attrInt(c.attrs, 'axis', -1), first.length);
-    const shape = first.slice();
-    let sum: Dim = 0;
-    for (const s of shapes) {
-      if (!s) { sum = null; continue; }
-      s.forEach((d, i) => i !== axis && (shape[i] = unifyDim(shape[i]!, d)));
-      sum = isNum(sum) && isNum(s[axis]) ? sum + s[axis] : null;
-    }
-    shape[axis] = sum;
-    return [{ dtype: dtypeOf(c, 0), shape }];
+    return [{ dtype: dtypeOf(c, 0), shape: concatDims(first, shapes, normAxis(attrInt(c.attrs, 'axis', -1), first.length)) }];
   },
   UpSampling2D: (c) => {
     const x = shapeOf(c, 0);

@@ -1,7 +1,7 @@
-/** Helpers shared by the TFLite and TF tables (NHWC layout, TF padding and slicing rules). */
+/** Helpers shared by the TFLite, TF and Keras tables (NHWC layout, TF padding, slicing, reduce and concat rules). */
 import type { Dim } from '../types';
 import type { OpOutput, RuleContext } from './types';
-import { ceilDiv, fail, isNum, normAxis, windowOut } from './util';
+import { attrBool, ceilDiv, dtypeOf, fail, intsOf, isNum, normAxis, shapeOf, unifyDim, windowOut } from './util';
 
 /** TF 'SAME' / 'VALID' (and TFLite's enum names) for one spatial dim. */
 export function tfWindow(size: Dim, kernel: Dim, stride: number, dilation: number, padding: string): Dim {
@@ -84,4 +84,30 @@ export function unpackShape(c: RuleContext, axisAttr: string): OpOutput[] {
   const a = c.attrs[axisAttr];
   const shape = s ? s.filter((_, i) => i !== normAxis(a && a.kind === 'int' ? a.value : 0, s.length)) : null;
   return Array.from({ length: Math.max(1, c.outputCount) }, () => ({ dtype, shape }));
+}
+
+/** TF / TFLite reductions: axes as input 1, `keep_dims` keeps them as 1s. */
+export function reduceShape(c: RuleContext): OpOutput[] {
+  const s = shapeOf(c, 0), axes = intsOf(c, 1);
+  const keep = attrBool(c.attrs, 'keep_dims', false);
+  const dtype = dtypeOf(c, 0);
+  if (!s) return [{ dtype, shape: null }];
+  if (!axes) return [{ dtype, shape: keep ? s.map(() => null) : null }];
+  const set = new Set(axes.map((a) => normAxis(a, s.length)));
+  const shape: Dim[] = [];
+  s.forEach((d, i) => (set.has(i) ? keep && shape.push(1) : shape.push(d)));
+  return [{ dtype, shape }];
+}
+
+/** Concatenation along `axis` (normalized): the other dims unified, the axis dims summed (null if one is unknown). */
+export function concatDims(first: Dim[], shapes: (Dim[] | null | undefined)[], axis: number): Dim[] {
+  const shape = first.slice();
+  let sum: Dim = 0;
+  for (const s of shapes) {
+    if (!s) { sum = null; continue; }
+    s.forEach((d, i) => i !== axis && (shape[i] = unifyDim(shape[i]!, d)));
+    sum = isNum(sum) && isNum(s[axis]) ? sum + s[axis] : null;
+  }
+  shape[axis] = sum;
+  return shape;
 }

@@ -1,13 +1,13 @@
 /** TensorFlow graph ops as TF.js graph models carry them (GraphDef attribute names). */
 import type { Dim } from '../types';
 import { arith, isIntType, mapConst, reshapeConst } from './consts';
-import { nhwcWindow, packShape, padShape, stridedSliceShape, unpackShape } from './nhwc';
+import { concatDims, nhwcWindow, packShape, padShape, reduceShape, stridedSliceShape, unpackShape } from './nhwc';
 import { matmulShape } from './onnx-nn';
 import { reshapeTarget } from './onnx-shape';
 import type { ConstValue, OpOutput, OpTable, RuleContext } from './types';
 import {
   attrBool, attrDType, attrInt, attrInts, attrStr, broadcast, dimMul, dimsFromValues, dimsOf, dtypeOf, elementwise, intsOf, isNum,
-  normAxis, sameAsInput, shapeOf, unifyDim,
+  normAxis, sameAsInput, shapeOf,
 } from './util';
 
 function binary(op: string | null, bool = false) {
@@ -56,18 +56,6 @@ function pool(c: RuleContext): OpOutput[] {
   return window(c, k[nchw ? 2 : 1] ?? 1, k[nchw ? 3 : 2] ?? 1, (x) => x[nchw ? 1 : 3]!);
 }
 
-function reduce(c: RuleContext): OpOutput[] {
-  const s = shapeOf(c, 0), axes = intsOf(c, 1);
-  const keep = attrBool(c.attrs, 'keep_dims', false);
-  const dtype = dtypeOf(c, 0);
-  if (!s) return [{ dtype, shape: null }];
-  if (!axes) return [{ dtype, shape: keep ? s.map(() => null) : null }];
-  const set = new Set(axes.map((a) => normAxis(a, s.length)));
-  const shape: Dim[] = [];
-  s.forEach((d, i) => (set.has(i) ? keep && shape.push(1) : shape.push(d)));
-  return [{ dtype, shape }];
-}
-
 function concat(c: RuleContext): OpOutput[] {
   const data = c.inputs.slice(0, -1);
   const axisV = intsOf(c, c.inputs.length - 1);
@@ -75,15 +63,7 @@ function concat(c: RuleContext): OpOutput[] {
   const dtype = data[0]?.dtype ?? 'unknown';
   if (!first || !axisV) return [{ dtype, shape: first ? first.map(() => null) : null }];
   const axis = normAxis(axisV[0]!, first.length);
-  const shape = first.slice();
-  let sum: Dim = 0;
-  for (const x of data) {
-    const s = x?.shape;
-    if (!s) { sum = null; continue; }
-    s.forEach((d, i) => i !== axis && (shape[i] = unifyDim(shape[i]!, d)));
-    sum = isNum(sum) && isNum(s[axis]) ? sum + s[axis] : null;
-  }
-  shape[axis] = sum;
+  const shape = concatDims(first, data.map((x) => x?.shape), axis);
   const vals = data.map((x) => x?.value);
   const value = axis === 0 && first.length === 1 && vals.every((v) => v)
     ? { dtype, shape: [vals.reduce((a, v) => a + v!.values.length, 0)], values: vals.flatMap((v) => v!.values) } : null;
@@ -157,7 +137,7 @@ const table: OpTable = {
   Pad: (c) => [{ dtype: dtypeOf(c, 0), shape: padShape(shapeOf(c, 0), intsOf(c, 1)) }],
   PadV2: (c) => [{ dtype: dtypeOf(c, 0), shape: padShape(shapeOf(c, 0), intsOf(c, 1)) }],
   MirrorPad: (c) => [{ dtype: dtypeOf(c, 0), shape: padShape(shapeOf(c, 0), intsOf(c, 1)) }],
-  Mean: reduce, Sum: reduce, Max: reduce, Min: reduce, Prod: reduce, Any: reduce, All: reduce,
+  Mean: reduceShape, Sum: reduceShape, Max: reduceShape, Min: reduceShape, Prod: reduceShape, Any: reduceShape, All: reduceShape,
   ArgMax: argReduce, ArgMin: argReduce,
   ConcatV2: concat,
   ExpandDims: (c) => {

@@ -2,13 +2,13 @@
 import type { DType, Dim } from '../types';
 import { slice, stridedSlice } from './tf-ops';
 import { arith, isIntType, mapConst, reshapeConst } from './consts';
-import { nhwcWindow, packShape, padShape, stridedSliceShape, unpackShape } from './nhwc';
+import { concatDims, nhwcWindow, packShape, padShape, reduceShape, unpackShape } from './nhwc';
 import { matmulShape } from './onnx-nn';
 import { reshapeTarget } from './onnx-shape';
 import type { ConstValue, OpOutput, OpTable, RuleContext } from './types';
 import {
   attrBool, attrInt, attrInts, attrStr, broadcast, dimMul, dimsFromValues, dtypeOf, elementwise, intsOf, isNum,
-  normAxis, product, sameAsInput, shapeOf, unifyDim,
+  normAxis, product, sameAsInput, shapeOf,
 } from './util';
 
 function binary(op: string | null, dtype?: DType) {
@@ -38,19 +38,6 @@ function pool(c: RuleContext): OpOutput[] {
   return [{ dtype: dtypeOf(c, 0), shape }];
 }
 
-function reduce(c: RuleContext): OpOutput[] {
-  const s = shapeOf(c, 0);
-  const axes = intsOf(c, 1);
-  const keep = attrBool(c.attrs, 'keep_dims', false);
-  const dtype = dtypeOf(c, 0);
-  if (!s) return [{ dtype, shape: null }];
-  if (!axes) return [{ dtype, shape: keep ? s.map(() => null) : null }];
-  const set = new Set(axes.map((a) => normAxis(a, s.length)));
-  const shape: Dim[] = [];
-  s.forEach((d, i) => (set.has(i) ? keep && shape.push(1) : shape.push(d)));
-  return [{ dtype, shape }];
-}
-
 function reshape(c: RuleContext): OpOutput[] {
   const x = c.inputs[0];
   const raw = (c.inputs[1] ? c.inputs[1].value?.values : null) ?? attrInts(c.attrs, 'new_shape');
@@ -64,16 +51,7 @@ function concat(c: RuleContext): OpOutput[] {
   const first = shapes.find((s) => s);
   const dtype = dtypeOf(c, 0);
   if (!first) return [{ dtype, shape: null }];
-  const axis = normAxis(attrInt(c.attrs, 'axis', 0), first.length);
-  const shape = first.slice();
-  let sum: Dim = 0;
-  for (const s of shapes) {
-    if (!s) { sum = null; continue; }
-    s.forEach((d, i) => i !== axis && (shape[i] = unifyDim(shape[i]!, d)));
-    sum = isNum(sum) && isNum(s[axis]) ? sum + s[axis] : null;
-  }
-  shape[axis] = sum;
-  return [{ dtype, shape }];
+  return [{ dtype, shape: concatDims(first, shapes, normAxis(attrInt(c.attrs, 'axis', 0), first.length)) }];
 }
 
 function fullyConnected(c: RuleContext): OpOutput[] {
@@ -169,7 +147,7 @@ const table: OpTable = {
     const s = shapeOf(c, 0), perm = intsOf(c, 1);
     return [{ dtype: dtypeOf(c, 0), shape: s && perm ? perm.map((p) => s[normAxis(p, s.length)]!) : s ? s.map(() => null) : null }];
   },
-  MEAN: reduce, SUM: reduce, REDUCE_MAX: reduce, REDUCE_MIN: reduce, REDUCE_PROD: reduce, REDUCE_ANY: reduce, REDUCE_ALL: reduce,
+  MEAN: reduceShape, SUM: reduceShape, REDUCE_MAX: reduceShape, REDUCE_MIN: reduceShape, REDUCE_PROD: reduceShape, REDUCE_ANY: reduceShape, REDUCE_ALL: reduceShape,
   RESIZE_BILINEAR: resize, RESIZE_NEAREST_NEIGHBOR: resize,
   STRIDED_SLICE: stridedSlice, SLICE: slice,
   GATHER: (c) => {

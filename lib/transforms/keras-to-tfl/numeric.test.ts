@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { writeTflite } from '../../formats/tflite/write';
 import { litertAdapter } from '../../runtime/litert';
 import { compareOutputs, verifyTflite } from '../../verify/index';
-import { artifacts, have, inputsFor, readIr, runTfjsLayers } from '../tf-to-tfl/test-support';
+import { artifacts, inputsFor, readIr, runTfjsLayers } from '../tf-to-tfl/test-support';
 import { convertKerasToTflite } from './index';
 
 const NSFW = 'fixtures/third_party/nsfwjs/mobilenet_v2/model.json';

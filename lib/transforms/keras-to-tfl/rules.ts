@@ -7,7 +7,7 @@
 import type { Graph, Node } from '../../ir/types';
 import { bool, flt, int, str } from '../onnx-to-tfl/builder';
 import { bytesOf, floats, transposeData } from '../onnx-to-tfl/nd';
-import { emit, type LowerCtx, type Rule, Unsupported } from '../tf-to-tfl/common';
+import { type LowerCtx, type Rule, Unsupported } from '../tf-to-tfl/common';
 
 const WEIGHT_SUFFIX = /\/(kernel|bias|depthwise_kernel|pointwise_kernel|gamma|beta|moving_mean|moving_variance|alpha)$/;
 
@@ -50,7 +50,7 @@ const SEPARATE: Record<string, string> = { relu: 'RELU', relu6: 'RELU6', sigmoid
 function activation(c: LowerCtx, name: string, y: string, out: string): void {
   const op = SEPARATE[name];
   if (!op) throw new Unsupported(`activation ${name}`);
-  emit(c, op, [y], [out], op === 'SOFTMAX' ? { beta: flt(1) } : {});
+  c.b.emit(op, [y], [out], op === 'SOFTMAX' ? { beta: flt(1) } : {});
 }
 
 /** Output of a layer with an `activation`: fused when TFLite can, else a following op. */
@@ -108,11 +108,11 @@ function conv(kind: 'conv' | 'depthwise' | 'separable'): Rule {
       const O = pw.length / mid;
       const dwOut = c.b.tmp(`${c.node.name}/depthwise`, 'float32', [...(c.shape(c.node.outputs[0]!).slice(0, 3)), mid]);
       const zero = c.b.constBytes(`${c.node.name}/depthwise_bias`, 'float32', [mid], bytesOf(new Float32Array(mid)));
-      emit(c, 'DEPTHWISE_CONV_2D', [x, c.b.constBytes(`${kernelName}/1hwc`, 'float32', [1, kh, kw, mid], bytesOf(k)), zero], [dwOut],
+      c.b.emit('DEPTHWISE_CONV_2D', [x, c.b.constBytes(`${kernelName}/1hwc`, 'float32', [1, kh, kw, mid], bytesOf(k)), zero], [dwOut],
         { ...attrs, depth_multiplier: int(m), fused_activation_function: str('NONE') });
       const { w, bias } = scaled(c, transposeData({ name: '', dtype: 'float32', shape: [mid, O], data: bytesOf(pw) }, [mid, O], [1, 0]), O, useBias, mid);
       return withActivation(c, (y, fused) => {
-        emit(c, 'CONV_2D', [dwOut, c.b.constBytes(`${c.node.name}/pointwise_ohwi`, 'float32', [O, 1, 1, mid], w), c.b.constBytes(`${c.node.name}/bias`, 'float32', [O], bias)], [y],
+        c.b.emit('CONV_2D', [dwOut, c.b.constBytes(`${c.node.name}/pointwise_ohwi`, 'float32', [O, 1, 1, mid], w), c.b.constBytes(`${c.node.name}/bias`, 'float32', [O], bias)], [y],
           { padding: str('VALID'), stride_h: int(1), stride_w: int(1), dilation_h_factor: int(1), dilation_w_factor: int(1), fused_activation_function: str(fused) }, c.node.name);
       });
     }
@@ -125,8 +125,8 @@ function conv(kind: 'conv' | 'depthwise' | 'separable'): Rule {
     const b = c.b.constBytes(`${c.node.name}/bias`, 'float32', [O], bias);
     withActivation(c, (y, fused) => {
       const opts = { ...attrs, fused_activation_function: str(fused) };
-      if (kind === 'depthwise') emit(c, 'DEPTHWISE_CONV_2D', [x, filter, b], [y], { ...opts, depth_multiplier: int(m) }, c.node.name);
-      else emit(c, 'CONV_2D', [x, filter, b], [y], opts, c.node.name);
+      if (kind === 'depthwise') c.b.emit('DEPTHWISE_CONV_2D', [x, filter, b], [y], { ...opts, depth_multiplier: int(m) }, c.node.name);
+      else c.b.emit('CONV_2D', [x, filter, b], [y], opts, c.node.name);
     });
   };
 }
@@ -159,7 +159,7 @@ const dense: Rule = (c) => {
   const wt = c.b.constBytes(`${kernelName}/nk`, 'float32', [N, K], w);
   const b = c.b.constBytes(`${c.node.name}/bias`, 'float32', [N], bias);
   withActivation(c, (y, fused) => {
-    emit(c, 'FULLY_CONNECTED', [c.v(xName), wt, b], [y], { fused_activation_function: str(fused), keep_num_dims: bool(c.shape(xName).length > 2) }, c.node.name);
+    c.b.emit('FULLY_CONNECTED', [c.v(xName), wt, b], [y], { fused_activation_function: str(fused), keep_num_dims: bool(c.shape(xName).length > 2) }, c.node.name);
   });
 };
 
@@ -172,8 +172,8 @@ const batchNorm: Rule = (c) => {
   if (axis !== -1 && axis !== shape.length - 1) throw new Unsupported(`BatchNormalization over axis ${axis}`);
   const { s, sh } = bnParams(c, shape[shape.length - 1]!);
   const y = c.b.tmp(`${c.node.name}/scaled`, 'float32', shape);
-  emit(c, 'MUL', [c.v(x), c.b.constBytes(`${c.node.name}/scale`, 'float32', [s.length], bytesOf(s))], [y]);
-  emit(c, 'ADD', [y, c.b.constBytes(`${c.node.name}/shift`, 'float32', [sh.length], bytesOf(sh))], [c.out()], {}, c.node.name);
+  c.b.emit('MUL', [c.v(x), c.b.constBytes(`${c.node.name}/scale`, 'float32', [s.length], bytesOf(s))], [y]);
+  c.b.emit('ADD', [y, c.b.constBytes(`${c.node.name}/shift`, 'float32', [sh.length], bytesOf(sh))], [c.out()], {}, c.node.name);
 };
 
 const relu: Rule = (c) => {
@@ -182,13 +182,13 @@ const relu: Rule = (c) => {
   const max = maxA && (maxA.kind === 'int' || maxA.kind === 'float') ? maxA.value : null;
   const slope = c.float('negative_slope', 0), threshold = c.float('threshold', 0);
   if (threshold !== 0) throw new Unsupported('ReLU with a threshold');
-  if (slope === 0 && max === null) return void emit(c, 'RELU', [x], [c.out()], {}, c.node.name);
-  if (slope === 0 && max === 6) return void emit(c, 'RELU6', [x], [c.out()], {}, c.node.name);
-  if (max === null) return void emit(c, 'LEAKY_RELU', [x], [c.out()], { alpha: flt(slope) }, c.node.name);
+  if (slope === 0 && max === null) return void c.b.emit('RELU', [x], [c.out()], {}, c.node.name);
+  if (slope === 0 && max === 6) return void c.b.emit('RELU6', [x], [c.out()], {}, c.node.name);
+  if (max === null) return void c.b.emit('LEAKY_RELU', [x], [c.out()], { alpha: flt(slope) }, c.node.name);
   if (slope !== 0) throw new Unsupported('ReLU with both max_value and negative_slope');
   const y = c.b.tmp(`${c.node.name}/relu`, 'float32', c.shape(c.node.outputs[0]!));
-  emit(c, 'RELU', [x], [y]);
-  emit(c, 'MINIMUM', [y, c.b.constValues(`${c.node.name}/max`, 'float32', [], [max])], [c.out()], {}, c.node.name);
+  c.b.emit('RELU', [x], [y]);
+  c.b.emit('MINIMUM', [y, c.b.constValues(`${c.node.name}/max`, 'float32', [], [max])], [c.out()], {}, c.node.name);
 };
 
 function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
@@ -197,7 +197,7 @@ function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
     const k = pair(c, 'pool_size', 2);
     const s = c.ints('strides') ? pair(c, 'strides', 1) : k;
     const a = windowAttrs(c, s, [1, 1]);
-    emit(c, op, [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], {
+    c.b.emit(op, [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], {
       padding: a.padding, stride_h: a.stride_h, stride_w: a.stride_w, filter_height: int(k[0]), filter_width: int(k[1]),
       fused_activation_function: str('NONE'),
     }, c.node.name);
@@ -211,7 +211,7 @@ function globalPool(op: 'MEAN' | 'REDUCE_MAX'): Rule {
     const rank = c.shape(x).length;
     const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
     const keep = c.attr('keepdims')?.kind === 'bool' && c.attr('keepdims')!.value === true;
-    emit(c, op, [c.v(x), c.b.int32(`${c.node.name}/axes`, axes)], [c.out()], { keep_dims: bool(keep) }, c.node.name);
+    c.b.emit(op, [c.v(x), c.b.int32(`${c.node.name}/axes`, axes)], [c.out()], { keep_dims: bool(keep) }, c.node.name);
   };
 }
 
@@ -224,10 +224,10 @@ function merge(op: 'ADD' | 'MUL' | 'SUB' | 'MAXIMUM' | 'MINIMUM', average = fals
     for (let i = 1; i < ins.length; i++) {
       const last = i === ins.length - 1 && !average;
       const y = last ? c.out() : c.b.tmp(`${c.node.name}/partial`, 'float32', shape);
-      emit(c, op, [acc, c.v(ins[i]!)], [y], {}, last ? c.node.name : undefined);
+      c.b.emit(op, [acc, c.v(ins[i]!)], [y], {}, last ? c.node.name : undefined);
       acc = y;
     }
-    if (average) emit(c, 'MUL', [acc, c.b.constValues(`${c.node.name}/inv_n`, 'float32', [], [1 / ins.length])], [c.out()], {}, c.node.name);
+    if (average) c.b.emit('MUL', [acc, c.b.constValues(`${c.node.name}/inv_n`, 'float32', [], [1 / ins.length])], [c.out()], {}, c.node.name);
   };
 }
 
@@ -236,7 +236,7 @@ const concat: Rule = (c) => {
   const rank = c.shape(ins[0]!).length;
   let axis = c.int('axis', -1);
   if (axis < 0) axis += rank;
-  emit(c, 'CONCATENATION', ins.map((i) => c.v(i)), [c.out()], { axis: int(axis), fused_activation_function: str('NONE') }, c.node.name);
+  c.b.emit('CONCATENATION', ins.map((i) => c.v(i)), [c.out()], { axis: int(axis), fused_activation_function: str('NONE') }, c.node.name);
 };
 
 const zeroPad: Rule = (c) => {
@@ -248,7 +248,7 @@ const zeroPad: Rule = (c) => {
   else if (a?.kind === 'json' && Array.isArray(a.value)) p = (a.value as unknown[]).flat().map(Number);
   if (p.length !== 4 || p.some((v) => !Number.isInteger(v) || v < 0)) throw new Unsupported('ZeroPadding2D padding is not four whole numbers');
   const pp = c.b.constValues(`${c.node.name}/paddings`, 'int32', [4, 2], [0, 0, p[0]!, p[1]!, p[2]!, p[3]!, 0, 0]);
-  emit(c, 'PAD', [c.v(dataInputs(c.node, c.src)[0]!), pp], [c.out()], {}, c.node.name);
+  c.b.emit('PAD', [c.v(dataInputs(c.node, c.src)[0]!), pp], [c.out()], {}, c.node.name);
 };
 
 const reshape: Rule = (c) => { c.b.reshape(c.v(dataInputs(c.node, c.src)[0]!), c.shape(c.node.outputs[0]!), c.out()); };
@@ -267,12 +267,12 @@ export const KERAS_RULES: Record<string, Rule> = {
     const x = dataInputs(c.node, c.src)[0]!;
     const axis = c.int('axis', -1);
     if (axis !== -1 && axis !== c.shape(x).length - 1) throw new Unsupported(`Softmax over axis ${axis}`);
-    emit(c, 'SOFTMAX', [c.v(x)], [c.out()], { beta: flt(1) }, c.node.name);
+    c.b.emit('SOFTMAX', [c.v(x)], [c.out()], { beta: flt(1) }, c.node.name);
   },
-  LeakyReLU: (c) => { emit(c, 'LEAKY_RELU', [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], { alpha: flt(c.float('alpha', 0.3)) }, c.node.name); },
+  LeakyReLU: (c) => { c.b.emit('LEAKY_RELU', [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], { alpha: flt(c.float('alpha', 0.3)) }, c.node.name); },
   ELU: (c) => {
     if (c.float('alpha', 1) !== 1) throw new Unsupported('ELU with alpha other than 1');
-    emit(c, 'ELU', [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], {}, c.node.name);
+    c.b.emit('ELU', [c.v(dataInputs(c.node, c.src)[0]!)], [c.out()], {}, c.node.name);
   },
   MaxPooling2D: pool('MAX_POOL_2D'), AveragePooling2D: pool('AVERAGE_POOL_2D'),
   GlobalAveragePooling2D: globalPool('MEAN'), GlobalMaxPooling2D: globalPool('REDUCE_MAX'),

@@ -2,7 +2,7 @@
  * Acceptance: the converted Fashion-MNIST model gives the ONNX original's top-1 on the whole
  * 10,000-image test set (Debian's dataset-fashion-mnist; skipped where it is not installed).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';

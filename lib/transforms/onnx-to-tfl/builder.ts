@@ -22,6 +22,14 @@ const OPTIONS_TABLE: Record<string, string> = {
   SPLIT: 'SplitOptions', FILL: 'FillOptions',
 };
 
+/** Every other op's options table, by the schema's naming rule (PACK -> PackOptions). */
+const squash = (s: string): string => s.replace(/_/g, '').toLowerCase();
+const TABLE_BY_NAME = new Map<string, string>();
+for (const t of Object.keys(TABLES)) {
+  const key = squash(t.replace(/Options$/, ''));
+  if (t.endsWith('Options') && !TABLE_BY_NAME.has(key)) TABLE_BY_NAME.set(key, t);
+}
+
 const TENSOR_TYPE: Partial<Record<DType, string>> = {
   float32: 'FLOAT32', float16: 'FLOAT16', int32: 'INT32', uint8: 'UINT8', int64: 'INT64', bool: 'BOOL',
   int16: 'INT16', int8: 'INT8', float64: 'FLOAT64', uint32: 'UINT32', uint16: 'UINT16',
@@ -30,10 +38,11 @@ export const tflTensorType = (d: DType): string | undefined => TENSOR_TYPE[d];
 
 /**
  * The options of `op` as the TFLite reader produces them: every field of the schema table with
- * its default, enums by value name, then `given` on top. Keeps read -> write -> read stable.
+ * its default, enums by value name, then `given` on top. Keeps read -> write -> read stable, and
+ * runtimes read an absent table as all-zero, which is wrong for e.g. PACK's values_count.
  */
 export function tflOptions(op: string, given: Record<string, AttrValue>): Record<string, AttrValue> {
-  const table = OPTIONS_TABLE[op];
+  const table = OPTIONS_TABLE[op] ?? TABLE_BY_NAME.get(squash(op));
   const out: Record<string, AttrValue> = {};
   for (const f of (table && TABLES[table]) || []) {
     if (f.vector || f.kind === 'table' || f.kind === 'union' || f.kind === 'string' || f.def === null) continue;

@@ -267,6 +267,7 @@ function nestedReads(g: Graph, into: Set<string>, depth: number): void {
 /**
  * If -> both branches inlined + Where(cond, then, else). Exact when both branches are free of side
  * effects (ONNX ops are), at the cost of running both; TFLite's own IF would need subgraphs.
+ * Returns `g` itself when there is no If with graph branches to inline.
  */
 export function inlineIfs(g: Graph, notes: string[]): Graph {
   if (!g.nodes.some((n) => n.op === 'onnx.If')) return g;
@@ -280,12 +281,14 @@ export function inlineIfs(g: Graph, notes: string[]): Graph {
     return name;
   };
   const nodes: Node[] = [];
+  let inlined = 0;
   const inline = (n: Node): void => {
     const thenG = n.attrs.then_branch, elseG = n.attrs.else_branch;
     if (n.op !== 'onnx.If' || thenG?.kind !== 'graph' || elseG?.kind !== 'graph') {
       nodes.push(n);
       return;
     }
+    inlined++;
     const outs: string[][] = [];
     // A condition folding made constant takes one branch; otherwise both run and Where picks.
     const condTensor = tensors.get(n.inputs[0] ?? '');
@@ -323,7 +326,7 @@ export function inlineIfs(g: Graph, notes: string[]): Graph {
     notes.push(`If ${n.name}: both branches are computed and the result selected with SELECT_V2.`);
   };
   for (const n of g.nodes) inline(n);
-  return { ...g, nodes, tensors };
+  return inlined ? { ...g, nodes, tensors } : g;
 }
 
 /** A nested graph's references to names outside it (free names), renamed by `map`. */

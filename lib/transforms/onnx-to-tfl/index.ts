@@ -56,7 +56,10 @@ export const onnxToTfl: Transform<OnnxToTflOptions> = (model, options, onProgres
     g = folded.graph;
     report.stats.foldedConstants += folded.folded;
     if (round >= 5 || !g.nodes.some((n) => n.op === 'onnx.If')) break;
-    g = inlineIfs(g, report.notes);
+    const inlined = inlineIfs(g, report.notes);
+    // Nothing folded or inlined (only Ifs without graph branches left): another round is the same.
+    if (inlined === g && folded.folded === 0) break;
+    g = inlined;
   }
   onProgress?.(0.45, 'fold');
   const bn = foldBatchNorms(g);

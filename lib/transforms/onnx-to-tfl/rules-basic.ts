@@ -4,11 +4,13 @@ import { type LowerCtx, type Rule, Unsupported } from './context';
 import { bool, flt, int, str, tflTensorType } from './builder';
 import { size } from './nd';
 
-function unary(op: string): Rule {
+/** One input -> one tfl op without options (shared with tf-to-tfl). */
+export function unary(op: string): Rule {
   return (c) => { c.b.emit(op, [c.v(c.node.inputs[0]!)], [c.out()], {}, c.node.name); };
 }
 
-function binary(op: string): Rule {
+/** Two inputs -> one tfl op without options (shared with tf-to-tfl). */
+export function binary(op: string): Rule {
   return (c) => {
     const [a, b] = c.node.inputs as [string, string];
     c.b.emit(op, [c.v(a), c.v(b)], [c.out()], {}, c.node.name);

@@ -12,22 +12,8 @@ import type { Model } from '../../ir/types';
 import { litertAdapter } from '../../runtime/litert';
 import type { ConversionReport } from '../types';
 import { onnxToTfl, type OnnxToTflOptions } from './index';
-import { aFloat, aInt, aInts, aString, buildOnnx, seeded, type OnnxGraphSpec } from './testdata/onnx-build';
+import { aFloat, aInt, aInts, aString, buildOnnx, fromNhwc, seeded, toNhwc, type OnnxGraphSpec } from './testdata/onnx-build';
 
-const toNhwc = (x: Float32Array, [n, c, h, w]: number[]): Float32Array => {
-  const out = new Float32Array(x.length);
-  for (let b = 0; b < n!; b++) for (let k = 0; k < c!; k++) for (let i = 0; i < h!; i++) for (let j = 0; j < w!; j++) {
-    out[((b * h! + i) * w! + j) * c! + k] = x[((b * c! + k) * h! + i) * w! + j]!;
-  }
-  return out;
-};
-const fromNhwc = (x: Float32Array, [n, c, h, w]: number[]): Float32Array => {
-  const out = new Float32Array(x.length);
-  for (let b = 0; b < n!; b++) for (let k = 0; k < c!; k++) for (let i = 0; i < h!; i++) for (let j = 0; j < w!; j++) {
-    out[((b * c! + k) * h! + i) * w! + j] = x[((b * h! + i) * w! + j) * c! + k]!;
-  }
-  return out;
-};
 
 interface Checked { model: Model; report: ConversionReport; maxRelDiff: number }
 

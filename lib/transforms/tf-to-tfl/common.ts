@@ -3,12 +3,12 @@
  * batch fixed, a rule-table driver that lowers node by node into a `tfl` graph, and the result
  * model. Both source dialects are already NHWC, so unlike ONNX no layout change happens here.
  */
-import type { AttrValue, Graph, Model, Node } from '../../ir/types';
+import type { Graph, Model } from '../../ir/types';
 import { inferShapes, InputShapeError } from '../../ir/shapes/index';
 import { formatShape } from '../../ir/values';
-import { ENUMS, TABLES } from '../../formats/tflite/generated/schema-info';
-import { addUnsupported, type ConversionReport } from '../types';
-import { Builder, tflOptions } from '../onnx-to-tfl/builder';
+import { throwIfAborted } from '../../formats/errors';
+import { addUnsupported, emptyReport, type ConversionReport, type ProgressFn, type TransformResult } from '../types';
+import { Builder } from '../onnx-to-tfl/builder';
 import { LowerCtx, type Rule, Unsupported } from '../onnx-to-tfl/context';
 import { optimize } from '../onnx-to-tfl/optimize';
 
@@ -22,7 +22,7 @@ export interface ToTflOptions {
 }
 
 /** Shape-inferred main graph with static inputs, or null (report filled) when it cannot be. */
-export function staticGraph(model: Model, options: ToTflOptions, report: ConversionReport): Graph | null {
+function staticGraph(model: Model, options: ToTflOptions, report: ConversionReport): Graph | null {
   const main = model.graphs[0]!;
   const batch = options.batch ?? 1;
   if (!Number.isInteger(batch) || batch < 1) {
@@ -57,46 +57,11 @@ export function staticGraph(model: Model, options: ToTflOptions, report: Convers
   return ok ? g : null;
 }
 
-/** Options table of a TFLite op, by the schema's naming rule (PACK -> PackOptions). */
-function tableOf(op: string): string | undefined {
-  const squash = (s: string) => s.replace(/_/g, '').toLowerCase();
-  return Object.keys(TABLES).find((t) => t.endsWith('Options') && squash(t.replace(/Options$/, '')) === squash(op));
-}
-
-/**
- * Every options field with its schema default, then `given` on top, for ops the ONNX builder's
- * table lacks (PACK, ARG_MAX...). Runtimes read absent option tables as all-zero, which is
- * wrong for e.g. PACK's values_count, so the table is always complete.
- */
-export function fullOptions(op: string, given: Record<string, AttrValue>): Record<string, AttrValue> {
-  const base = tflOptions(op, given);
-  const table = tableOf(op);
-  if (!table) return base;
-  const out: Record<string, AttrValue> = {};
-  for (const f of TABLES[table] ?? []) {
-    if (f.vector || f.kind === 'table' || f.kind === 'union' || f.kind === 'string' || f.def === null) continue;
-    if (f.kind === 'enum') {
-      const name = ENUMS[f.ref ?? '']?.values[Number(f.def)];
-      out[f.name] = name !== undefined ? { kind: 'string', value: name } : { kind: 'int', value: Number(f.def) };
-    } else if (f.base === 'bool') out[f.name] = { kind: 'bool', value: Boolean(f.def) };
-    else if (f.base === 'float' || f.base === 'double') out[f.name] = { kind: 'float', value: Number(f.def) };
-    else out[f.name] = { kind: 'int', value: Number(f.def) };
-  }
-  return { ...out, ...base };
-}
-
-/** Emits a tfl op with complete options. */
-export function emit(c: LowerCtx, op: string, inputs: string[], outputs: string[], attrs: Record<string, AttrValue> = {}, name?: string): Node {
-  const n = c.b.emit(op, inputs, outputs, attrs, name);
-  n.attrs = fullOptions(op, attrs);
-  return n;
-}
-
 /**
  * Lowers every node by its dialect's rule table. A node without a rule, or whose rule throws
  * Unsupported, is reported (root causes only) and the conversion is marked failed.
  */
-export function lowerByTable(g: Graph, dialect: 'tf' | 'keras', rules: Record<string, Rule>, report: ConversionReport,
+function lowerByTable(g: Graph, dialect: 'tf' | 'keras', rules: Record<string, Rule>, report: ConversionReport,
   setup?: (c: LowerCtx) => void): Graph {
   const reserved = new Set<string>(g.tensors.keys());
   for (const n of g.nodes) for (const o of n.outputs) reserved.add(o);
@@ -153,7 +118,7 @@ export function lowerByTable(g: Graph, dialect: 'tf' | 'keras', rules: Record<st
 
 
 /** Clean-up (identity reshapes, activation fusion, dead code) and the final checks and model. */
-export function finish(model: Model, lowered: Graph, report: ConversionReport, converter: string): Model {
+function finish(model: Model, lowered: Graph, report: ConversionReport, converter: string): Model {
   const out = report.converted ? optimize(lowered) : lowered;
   report.stats.nodesOut = out.nodes.length;
   if (report.converted) {
@@ -177,3 +142,45 @@ export const flag = (c: LowerCtx, key: string, def = false): boolean => {
   const a = c.attr(key);
   return a?.kind === 'bool' ? a.value : a?.kind === 'int' ? a.value !== 0 : def;
 };
+
+/** One rule-table conversion (tf-to-tfl, keras-to-tfl), run by `convertByTable`. */
+export interface TableConverter {
+  dialect: 'tf' | 'keras';
+  /** The transform's name (messages, the result's metadata). */
+  name: string;
+  /** What it converts, for the wrong-dialect message. */
+  accepts: string;
+  rules: Record<string, Rule>;
+  /** Note that graphs other than the main one are not converted. */
+  noteExtraGraphs?: boolean;
+  /** After shapes, before lowering: a LowerCtx setup, and a look at the lowered graph. */
+  plan?: (g: Graph, report: ConversionReport) => { setup: (c: LowerCtx) => void; lowered: (out: Graph) => void };
+}
+
+/** The driver both TF.js conversions share: shapes -> lowering by the rule table -> clean-up. */
+export function convertByTable(conv: TableConverter, model: Model, options: ToTflOptions, onProgress?: ProgressFn, signal?: AbortSignal): TransformResult {
+  const report = emptyReport();
+  const main = model.graphs[0];
+  if (model.dialect !== conv.dialect || !main) {
+    addUnsupported(report, `${model.dialect} model`, model.name, `${conv.name} converts ${conv.accepts} only`);
+    return { model, report };
+  }
+  report.stats.nodesIn = main.nodes.length;
+  if (conv.noteExtraGraphs && model.graphs.length > 1) {
+    report.notes.push(`${model.graphs.length - 1} library function / initializer graph(s) are not converted; only the main graph is`);
+  }
+  onProgress?.(0.05, 'shapes');
+  throwIfAborted(signal);
+  const g = staticGraph(model, options, report);
+  if (!g) return { model, report };
+  onProgress?.(0.3, 'lower');
+  throwIfAborted(signal);
+  const plan = conv.plan?.(g, report);
+  const lowered = lowerByTable(g, conv.dialect, conv.rules, report, plan?.setup);
+  plan?.lowered(lowered);
+  onProgress?.(0.8, 'optimize');
+  throwIfAborted(signal);
+  const out = finish(model, lowered, report, conv.name);
+  onProgress?.(1, 'done');
+  return { model: out, report };
+}

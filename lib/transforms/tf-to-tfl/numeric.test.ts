@@ -9,7 +9,7 @@ import { writeTflite } from '../../formats/tflite/write';
 import { litertAdapter } from '../../runtime/litert';
 import { compareOutputs, verifyTflite } from '../../verify/index';
 import { convertTfToTflite } from './index';
-import { artifacts, have, inputsFor, readIr, runTfjsGraph } from './test-support';
+import { artifacts, inputsFor, readIr, runTfjsGraph } from './test-support';
 
 const HUMAN = 'fixtures/third_party/human/models';
 interface Case { path: string; lo: number; hi: number; batch?: number; armnn: 'ok' | 'unsupported' }

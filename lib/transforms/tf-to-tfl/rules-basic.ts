@@ -1,19 +1,9 @@
 /** TF ops without weights: elementwise math, reductions, shape ops, slicing, casts, gathers. */
 import type { DType } from '../../ir/types';
 import { bool, flt, int, str, tflTensorType } from '../onnx-to-tfl/builder';
+import { binary, unary } from '../onnx-to-tfl/rules-basic';
 import { activation } from './rules-nn';
-import { emit, flag, type LowerCtx, type Rule, Unsupported } from './common';
-
-function unary(op: string): Rule {
-  return (c) => { emit(c, op, [c.v(c.node.inputs[0]!)], [c.out()], {}, c.node.name); };
-}
-
-function binary(op: string): Rule {
-  return (c) => {
-    const [a, b] = c.node.inputs as [string, string];
-    emit(c, op, [c.v(a), c.v(b)], [c.out()], {}, c.node.name);
-  };
-}
+import { flag, type LowerCtx, type Rule, Unsupported } from './common';
 
 /** A constant int input (axes, sizes...) as numbers, or Unsupported. */
 function constInts(c: LowerCtx, name: string | undefined, what: string): number[] {
@@ -29,7 +19,7 @@ function reduce(op: string): Rule {
     const [x, ax] = c.node.inputs as [string, string];
     const rank = c.shape(x).length;
     const axes = [...new Set(constInts(c, ax, 'reduction axes').map((a) => norm(a, rank)))].sort((a, b) => a - b);
-    emit(c, op, [c.v(x), c.b.int32(`${c.node.name}/axes`, axes)], [c.out()], { keep_dims: bool(flag(c, 'keep_dims')) }, c.node.name);
+    c.b.emit(op, [c.v(x), c.b.int32(`${c.node.name}/axes`, axes)], [c.out()], { keep_dims: bool(flag(c, 'keep_dims')) }, c.node.name);
   };
 }
 
@@ -41,7 +31,7 @@ const identity: Rule = (c) => c.alias(c.node.outputs[0]!, c.v(c.node.inputs[0]!)
 const concat: Rule = (c) => {
   const ins = c.node.inputs.slice(0, -1);
   const axis = norm(constInts(c, c.node.inputs[c.node.inputs.length - 1], 'concat axis')[0]!, c.shape(ins[0]!).length);
-  emit(c, 'CONCATENATION', ins.map((i) => c.v(i)), [c.out()], { axis: int(axis), fused_activation_function: str('NONE') }, c.node.name);
+  c.b.emit('CONCATENATION', ins.map((i) => c.v(i)), [c.out()], { axis: int(axis), fused_activation_function: str('NONE') }, c.node.name);
 };
 
 const pad: Rule = (c) => {
@@ -53,19 +43,19 @@ const pad: Rule = (c) => {
   const op = c.node.op.slice(3);
   if (op === 'MirrorPad') {
     const mode = c.string('mode', 'REFLECT');
-    return void emit(c, 'MIRROR_PAD', [c.v(x), pp], [c.out()], { mode: str(mode === 'SYMMETRIC' ? 'SYMMETRIC' : 'REFLECT') }, c.node.name);
+    return void c.b.emit('MIRROR_PAD', [c.v(x), pp], [c.out()], { mode: str(mode === 'SYMMETRIC' ? 'SYMMETRIC' : 'REFLECT') }, c.node.name);
   }
   const fill = v ? c.constNumbers(v) : [0];
   if (!fill) throw new Unsupported('pad value computed at run time');
-  if (fill[0] === 0) return void emit(c, 'PAD', [c.v(x), pp], [c.out()], {}, c.node.name);
-  emit(c, 'PADV2', [c.v(x), pp, c.v(v!)], [c.out()], {}, c.node.name);
+  if (fill[0] === 0) return void c.b.emit('PAD', [c.v(x), pp], [c.out()], {}, c.node.name);
+  c.b.emit('PADV2', [c.v(x), pp, c.v(v!)], [c.out()], {}, c.node.name);
 };
 
 function resize(op: 'RESIZE_BILINEAR' | 'RESIZE_NEAREST_NEIGHBOR'): Rule {
   return (c) => {
     const [x, size] = c.node.inputs as [string, string];
     const hw = constInts(c, size, 'resize size');
-    emit(c, op, [c.v(x), c.b.int32(`${c.node.name}/size`, hw)], [c.out()], {
+    c.b.emit(op, [c.v(x), c.b.int32(`${c.node.name}/size`, hw)], [c.out()], {
       align_corners: bool(flag(c, 'align_corners')), half_pixel_centers: bool(flag(c, 'half_pixel_centers')),
     }, c.node.name);
   };
@@ -75,7 +65,7 @@ const stridedSlice: Rule = (c) => {
   const [x, b, e, s] = c.node.inputs as [string, string, string, string];
   const [begin, end, strides] = [b, e, s].map((n) => constInts(c, n, 'slice bounds'));
   const name = c.node.name;
-  emit(c, 'STRIDED_SLICE', [c.v(x), c.b.int32(`${name}/begin`, begin!), c.b.int32(`${name}/end`, end!), c.b.int32(`${name}/strides`, strides!)], [c.out()], {
+  c.b.emit('STRIDED_SLICE', [c.v(x), c.b.int32(`${name}/begin`, begin!), c.b.int32(`${name}/end`, end!), c.b.int32(`${name}/strides`, strides!)], [c.out()], {
     begin_mask: int(c.int('begin_mask', 0)), end_mask: int(c.int('end_mask', 0)), ellipsis_mask: int(c.int('ellipsis_mask', 0)),
     new_axis_mask: int(c.int('new_axis_mask', 0)), shrink_axis_mask: int(c.int('shrink_axis_mask', 0)),
   }, name);
@@ -84,7 +74,7 @@ const stridedSlice: Rule = (c) => {
 const slice: Rule = (c) => {
   const [x, b, s] = c.node.inputs as [string, string, string];
   const begin = constInts(c, b, 'slice begin'), size = constInts(c, s, 'slice size');
-  emit(c, 'SLICE', [c.v(x), c.b.int32(`${c.node.name}/begin`, begin), c.b.int32(`${c.node.name}/size`, size)], [c.out()], {}, c.node.name);
+  c.b.emit('SLICE', [c.v(x), c.b.int32(`${c.node.name}/begin`, begin), c.b.int32(`${c.node.name}/size`, size)], [c.out()], {}, c.node.name);
 };
 
 const transpose: Rule = (c) => {
@@ -102,17 +92,17 @@ const cast: Rule = (c) => {
   const from = c.dtype(x), to = dtypeAttr(c, 'DstT') ?? c.dtype(c.node.outputs[0]!);
   if (!tflTensorType(from) || !tflTensorType(to)) throw new Unsupported(`Cast from ${from} to ${to}`);
   if (from === to) return c.alias(c.node.outputs[0]!, c.v(x));
-  emit(c, 'CAST', [c.v(x)], [c.out()], { in_data_type: str(tflTensorType(from)!), out_data_type: str(tflTensorType(to)!) }, c.node.name);
+  c.b.emit('CAST', [c.v(x)], [c.out()], { in_data_type: str(tflTensorType(from)!), out_data_type: str(tflTensorType(to)!) }, c.node.name);
 };
 
 const softmax = (op: 'SOFTMAX' | 'LOG_SOFTMAX'): Rule => (c) => {
-  emit(c, op, [c.v(c.node.inputs[0]!)], [c.out()], op === 'SOFTMAX' ? { beta: flt(1) } : {}, c.node.name);
+  c.b.emit(op, [c.v(c.node.inputs[0]!)], [c.out()], op === 'SOFTMAX' ? { beta: flt(1) } : {}, c.node.name);
 };
 
 const pack: Rule = (c) => {
   const rank = c.shape(c.node.outputs[0]!).length;
   const ins = c.node.inputs;
-  emit(c, 'PACK', ins.map((i) => c.v(i)), [c.out()], { values_count: int(ins.length), axis: int(norm(c.int('axis', 0), rank)) }, c.node.name);
+  c.b.emit('PACK', ins.map((i) => c.v(i)), [c.out()], { values_count: int(ins.length), axis: int(norm(c.int('axis', 0), rank)) }, c.node.name);
 };
 
 /** Unpack has `num` outputs; the graph lists only the used ones ('n', 'n:1'...). */
@@ -127,7 +117,7 @@ const unpack: Rule = (c) => {
     const i = c.node.outputs.indexOf(name);
     return i >= 0 ? c.out(i) : c.b.tmp(`${c.node.name}/unused`, c.dtype(x), outShape);
   });
-  emit(c, 'UNPACK', [c.v(x)], outs, { num: int(num), axis: int(axis) }, c.node.name);
+  c.b.emit('UNPACK', [c.v(x)], outs, { num: int(num), axis: int(axis) }, c.node.name);
 };
 
 function argReduce(op: 'ARG_MAX' | 'ARG_MIN'): Rule {
@@ -140,14 +130,14 @@ function argReduce(op: 'ARG_MAX' | 'ARG_MIN'): Rule {
     const y = c.node.outputs[0]!;
     c.b.put({ name: y, dtype: out, shape: c.shape(y) });
     c.alias(y, y);
-    emit(c, op, [c.v(x), c.b.int32(`${c.node.name}/axis`, [axis])], [y], { output_type: str(tflTensorType(out)!) }, c.node.name);
+    c.b.emit(op, [c.v(x), c.b.int32(`${c.node.name}/axis`, [axis])], [y], { output_type: str(tflTensorType(out)!) }, c.node.name);
   };
 }
 
 const gather: Rule = (c) => {
   const [x, idx, a] = c.node.inputs as [string, string, string];
   const axis = norm(constInts(c, a, 'gather axis')[0]!, c.shape(x).length);
-  emit(c, 'GATHER', [c.v(x), c.v(idx)], [c.out()], { axis: int(axis), batch_dims: int(c.int('batch_dims', 0)) }, c.node.name);
+  c.b.emit('GATHER', [c.v(x), c.v(idx)], [c.out()], { axis: int(axis), batch_dims: int(c.int('batch_dims', 0)) }, c.node.name);
 };
 
 const addN: Rule = (c) => {
@@ -157,7 +147,7 @@ const addN: Rule = (c) => {
   for (let i = 1; i < ins.length; i++) {
     const last = i === ins.length - 1;
     const y = last ? c.out() : c.b.tmp(`${c.node.name}/partial`, c.dtype(ins[0]!), c.shape(c.node.outputs[0]!));
-    emit(c, 'ADD', [acc, c.v(ins[i]!)], [y], {}, last ? c.node.name : undefined);
+    c.b.emit('ADD', [acc, c.v(ins[i]!)], [y], {}, last ? c.node.name : undefined);
     acc = y;
   }
 };
@@ -178,7 +168,7 @@ export const BASIC_RULES: Record<string, Rule> = {
   AddN: addN,
   SelectV2: (c) => {
     const [s, a, b] = c.node.inputs as [string, string, string];
-    emit(c, 'SELECT_V2', [c.v(s), c.v(a), c.v(b)], [c.out()], {}, c.node.name);
+    c.b.emit('SELECT_V2', [c.v(s), c.v(a), c.v(b)], [c.out()], {}, c.node.name);
   },
   Softmax: softmax('SOFTMAX'), LogSoftmax: softmax('LOG_SOFTMAX'),
   Mean: reduce('MEAN'), Sum: reduce('SUM'), Max: reduce('REDUCE_MAX'), Min: reduce('REDUCE_MIN'), Prod: reduce('REDUCE_PROD'),

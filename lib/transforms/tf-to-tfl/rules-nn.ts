@@ -6,7 +6,7 @@
 import type { AttrValue } from '../../ir/types';
 import { bool, flt, int, str } from '../onnx-to-tfl/builder';
 import { bytesOf, floats, transposeData } from '../onnx-to-tfl/nd';
-import { emit, flag, type LowerCtx, type Rule, Unsupported } from './common';
+import { flag, type LowerCtx, type Rule, Unsupported } from './common';
 
 /** Activations TFLite can fuse into the op that produces their input. */
 export const FUSED_ACT: Record<string, string> = { Relu: 'RELU', Relu6: 'RELU6' };
@@ -14,9 +14,9 @@ export const FUSED_ACT: Record<string, string> = { Relu: 'RELU', Relu6: 'RELU6' 
 /** A standalone activation op after `y`, into `out`; `args` are the op's extra inputs (Prelu alpha). */
 export function activation(c: LowerCtx, act: string, y: string, out: string, args: string[] = []): void {
   const simple: Record<string, string> = { Relu: 'RELU', Relu6: 'RELU6', Sigmoid: 'LOGISTIC', Tanh: 'TANH', Elu: 'ELU' };
-  if (simple[act]) return void emit(c, simple[act]!, [y], [out]);
-  if (act === 'LeakyRelu') return void emit(c, 'LEAKY_RELU', [y], [out], { alpha: flt(c.float('leakyrelu_alpha', c.float('alpha', 0.2))) });
-  if (act === 'Prelu' && args[0]) return void emit(c, 'PRELU', [y, c.v(args[0])], [out]);
+  if (simple[act]) return void c.b.emit(simple[act]!, [y], [out]);
+  if (act === 'LeakyRelu') return void c.b.emit('LEAKY_RELU', [y], [out], { alpha: flt(c.float('leakyrelu_alpha', c.float('alpha', 0.2))) });
+  if (act === 'Prelu' && args[0]) return void c.b.emit('PRELU', [y, c.v(args[0])], [out]);
   throw new Unsupported(`fused activation ${act}`);
 }
 
@@ -56,7 +56,7 @@ export function padNhwc(c: LowerCtx, x: string, pads: number[][]): string {
   const t = c.b.tensors.get(x)!;
   const shape = (t.shape as number[]).map((d, i) => d + pads[i]![0]! + pads[i]![1]!);
   const y = c.b.tmp(`${x}/pad`, t.dtype, shape);
-  emit(c, 'PAD', [x, c.b.constValues(`${y}/paddings`, 'int32', [pads.length, 2], pads.flat())], [y]);
+  c.b.emit('PAD', [x, c.b.constValues(`${y}/paddings`, 'int32', [pads.length, 2], pads.flat())], [y]);
   return y;
 }
 
@@ -120,8 +120,8 @@ function conv(depthwise: boolean): Rule {
       : c.b.constBytes(`${wName}/ohwi`, 'float32', [O, kh, kw, cin], transposeData({ ...wt, dtype: 'float32', data: bytesOf(w) }, [kh, kw, cin, O], [3, 0, 1, 2]));
     withActivation(c, act, actArgs, (y, fused) => {
       const opts = { ...attrs, fused_activation_function: str(fused) };
-      if (depthwise) emit(c, 'DEPTHWISE_CONV_2D', [input, filter, b], [y], { ...opts, depth_multiplier: int(m) }, c.node.name);
-      else emit(c, 'CONV_2D', [input, filter, b], [y], opts, c.node.name);
+      if (depthwise) c.b.emit('DEPTHWISE_CONV_2D', [input, filter, b], [y], { ...opts, depth_multiplier: int(m) }, c.node.name);
+      else c.b.emit('CONV_2D', [input, filter, b], [y], opts, c.node.name);
     });
   };
 }
@@ -147,11 +147,11 @@ const matMul: Rule = (c) => {
     const wName = c.b.constBytes(`${c.node.name}/weights`, 'float32', [N, K], bytesOf(w));
     const b = c.b.constBytes(`${c.node.name}/bias`, 'float32', [N], bytesOf(bias));
     return withActivation(c, act, actArgs, (y, fused) => {
-      emit(c, 'FULLY_CONNECTED', [c.v(a), wName, b], [y], { fused_activation_function: str(fused), keep_num_dims: bool(as.length > 2) }, c.node.name);
+      c.b.emit('FULLY_CONNECTED', [c.v(a), wName, b], [y], { fused_activation_function: str(fused), keep_num_dims: bool(as.length > 2) }, c.node.name);
     });
   }
   if (ops.length > 0) throw new Unsupported(`fused ${ops.join('+')} on a matrix product with computed operands`);
-  emit(c, 'BATCH_MATMUL', [c.v(a), c.v(bName)], [c.out()], { adj_x: bool(ta), adj_y: bool(tb) }, c.node.name);
+  c.b.emit('BATCH_MATMUL', [c.v(a), c.v(bName)], [c.out()], { adj_x: bool(ta), adj_y: bool(tb) }, c.node.name);
 };
 
 function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
@@ -161,7 +161,7 @@ function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
     if (k[0] !== 1 || k[3] !== 1) throw new Unsupported('pooling over batch or channels');
     const { attrs, pads } = windowAttrs(c);
     if (pads) throw new Unsupported('pooling with explicit padding');
-    emit(c, op, [c.v(c.node.inputs[0]!)], [c.out()], {
+    c.b.emit(op, [c.v(c.node.inputs[0]!)], [c.out()], {
       padding: attrs.padding!, stride_h: attrs.stride_h!, stride_w: attrs.stride_w!,
       filter_height: int(k[1]!), filter_width: int(k[2]!), fused_activation_function: str('NONE'),
     }, c.node.name);
@@ -180,8 +180,8 @@ const batchNorm: Rule = (c) => {
   const sh = Float32Array.from(offset, (b, k) => b - mean[k]! * s[k]!);
   const shape = c.shape(x);
   const y = c.b.tmp(`${c.node.name}/scaled`, 'float32', shape);
-  emit(c, 'MUL', [c.v(x), c.b.constBytes(`${c.node.name}/scale`, 'float32', [s.length], bytesOf(s))], [y]);
-  emit(c, 'ADD', [y, c.b.constBytes(`${c.node.name}/shift`, 'float32', [sh.length], bytesOf(sh))], [c.out()], {}, c.node.name);
+  c.b.emit('MUL', [c.v(x), c.b.constBytes(`${c.node.name}/scale`, 'float32', [s.length], bytesOf(s))], [y]);
+  c.b.emit('ADD', [y, c.b.constBytes(`${c.node.name}/shift`, 'float32', [sh.length], bytesOf(sh))], [c.out()], {}, c.node.name);
 };
 
 export const NN_RULES: Record<string, Rule> = {

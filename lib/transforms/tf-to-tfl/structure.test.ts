@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readModel } from '../../formats/registry';
 import { writeTflite } from '../../formats/tflite/write';
 import { convertTfToTflite, supportedTfOps } from './index';
-import { artifacts, have, readIr } from './test-support';
+import { artifacts, readIr } from './test-support';
 
 const BLAZE = 'fixtures/third_party/human/models/blazeface.json';
 

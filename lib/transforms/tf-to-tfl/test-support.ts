@@ -2,7 +2,7 @@
  * Test support (Node only): a TF.js model's files, the original run by tfjs itself (cpu backend),
  * seeded inputs, and the tolerance check. Used by the tf-to-tfl and keras-to-tfl tests.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { readModel } from '../../formats/registry';
 import type { DType, Model } from '../../ir/types';
@@ -14,8 +14,6 @@ export interface Artifacts {
   weightData: ArrayBuffer;
   files: Array<{ name: string; bytes: Uint8Array }>;
 }
-
-export const have = (path: string): boolean => existsSync(path);
 
 export function artifacts(jsonPath: string): Artifacts {
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as Artifacts['json'];

@@ -45,3 +45,19 @@ export function seeded(n: number, seed: number, lo = -1, hi = 1): number[] {
 }
 
 export { tag, varint };
+
+/** NCHW <-> NHWC copies of a [n, c, h, w] tensor's data (ONNX I/O vs the converted model's). */
+export const toNhwc = (x: Float32Array, [n, c, h, w]: number[]): Float32Array => {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n!; b++) for (let k = 0; k < c!; k++) for (let i = 0; i < h!; i++) for (let j = 0; j < w!; j++) {
+    out[((b * h! + i) * w! + j) * c! + k] = x[((b * c! + k) * h! + i) * w! + j]!;
+  }
+  return out;
+};
+export const fromNhwc = (x: Float32Array, [n, c, h, w]: number[]): Float32Array => {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n!; b++) for (let k = 0; k < c!; k++) for (let i = 0; i < h!; i++) for (let j = 0; j < w!; j++) {
+    out[((b * c! + k) * h! + i) * w! + j] = x[((b * h! + i) * w! + j) * c! + k]!;
+  }
+  return out;
+};
