@@ -22,7 +22,7 @@ const FIXTURES = path.join(ROOT, 'fixtures', 'third_party');
 const PUBLIC = path.join(ROOT, 'public', 'models', 'third_party');
 const CHECK_ONLY = process.argv.includes('--check');
 
-const HUMAN_MODELS = ['blazeface', 'emotion', 'movenet-lightning', 'antispoof', 'liveness'];
+const HUMAN_MODELS = ['blazeface', 'emotion', 'movenet-lightning', 'antispoof', 'liveness', 'centernet', 'handtrack', 'iris'];
 const WAKEWORD = ['alexa_v0.1', 'embedding_model', 'hey_jarvis_v0.1', 'hey_mycroft_v0.1', 'hey_rhasspy_v0.1',
   'melspectrogram', 'timer_v0.1', 'weather_v0.1'];
 

