@@ -31,4 +31,9 @@ export interface FormatPlugin {
   companions?(primary: InputFile): string[];
   /** `files[0]` is the primary (the one that sniffed); the rest are companions in any order. */
   read(files: InputFile[], options?: ReadOptions): Promise<Model>;
+  /**
+   * The model as this format's bytes, for models in the format's own dialect (`tfl` for TFLite,
+   * `onnx` for ONNX). Throws an Error naming the node or tensor it cannot write.
+   */
+  write?(model: Model): Uint8Array;
 }

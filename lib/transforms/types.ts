@@ -22,22 +22,27 @@ export interface ConversionStats {
   foldedBatchNorms: number;
 }
 
-export interface ConversionReport {
-  /** False when any op could not be converted: the model is then partial and must not be written. */
+/** What every transform reports (conversion, quantization, pruning each add their own fields). */
+export interface TransformReport {
+  /** False when any op could not be handled: the model is then partial and must not be written. */
   converted: boolean;
   unsupported: UnsupportedOp[];
   notes: string[];
+}
+
+export interface ConversionReport extends TransformReport {
   stats: ConversionStats;
 }
 
 export type ProgressFn = (fraction: number, phase: string) => void;
 
-export interface TransformResult {
+export interface TransformResult<R extends TransformReport = ConversionReport> {
   model: Model;
-  report: ConversionReport;
+  report: R;
 }
 
-export type Transform<O> = (model: Model, options: O, onProgress?: ProgressFn, signal?: AbortSignal) => TransformResult;
+export type Transform<O, R extends TransformReport = ConversionReport> =
+  (model: Model, options: O, onProgress?: ProgressFn, signal?: AbortSignal) => TransformResult<R>;
 
 /** One step of how a model variant was made, so the variant can be re-made or shown. */
 export interface RecipeStep {
@@ -57,7 +62,7 @@ export function emptyReport(): ConversionReport {
 }
 
 /** Adds a node to the report's unsupported list, grouped by op type. */
-export function addUnsupported(report: ConversionReport, op: string, node: string, reason?: string): void {
+export function addUnsupported(report: TransformReport, op: string, node: string, reason?: string): void {
   report.converted = false;
   let entry = report.unsupported.find((u) => u.op === op && u.reason === reason);
   if (!entry) {

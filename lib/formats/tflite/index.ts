@@ -6,6 +6,7 @@ import { AbortedError, ModelFormatError } from '../errors';
 import type { FormatPlugin } from '../types';
 import { CorruptFileError } from './flatbuf';
 import { readTfliteModel } from './read';
+import { writeTflite } from './write';
 
 const LABEL = 'TFLite';
 
@@ -31,4 +32,5 @@ export const tfliteFormat: FormatPlugin = {
       throw new ModelFormatError(file.name, LABEL, `corrupt or unsupported file (${msg})`);
     }
   },
+  write: writeTflite,
 };
