@@ -6,52 +6,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { readModel } from '../lib/formats/registry';
-import type { DType, Dim, Model } from '../lib/ir/types';
+import type { DType, Model } from '../lib/ir/types';
 import { allocHostData, seededRandom } from '../lib/runtime/host-tensor';
 import { defaultRuntime, getRuntime } from '../lib/runtime/registry';
 import type { HostTensor, RuntimeId } from '../lib/runtime/types';
 import { convertToTflite, type ToTfliteResult } from '../lib/transforms/to-tflite';
 import type { ConversionReport } from '../lib/transforms/types';
 import { verifyTflite, type VerifyOptions, type VerifyResult } from '../lib/verify/index';
+import { findPerm, transpose } from '../lib/run/layout';
 import { loadInputFiles } from './files';
 import { hostNumbers, parse, parseInputShapes, UsageError } from './run';
-
-// ---------------------------------------------------------------------------------------------
-// Layout: the converter may turn NCHW boundaries into NHWC. Found by comparing shapes, not by
-// asking the converter, so a wrong guess in the converter shows up as a mismatch here.
-
-/** perm with converted[i] = original[perm[i]], preferring identity, then channels-last. */
-export function findPerm(original: Dim[], converted: number[]): number[] | null {
-  const r = converted.length;
-  if (original.length !== r) return null;
-  const fits = (p: number[]) => p.every((k, i) => { const d = original[k]; return typeof d !== 'number' || d === converted[i]; });
-  const identity = [...Array(r).keys()];
-  const channelsLast = r >= 3 ? [0, ...identity.slice(2), 1] : null;
-  const exactly = (p: number[]) => p.every((k, i) => original[k] === converted[i]);
-  // An exact match of all dims wins over one that only fits through symbolic dims.
-  for (const p of [identity, channelsLast]) if (p && exactly(p)) return p;
-  for (const p of [identity, channelsLast]) if (p && fits(p)) return p;
-  return null;
-}
-
-/** out[i...] = x[perm-indexed]: out.shape[i] = x.shape[perm[i]]. */
-export function transpose(x: HostTensor, perm: number[]): HostTensor {
-  if (perm.every((k, i) => k === i)) return x;
-  const shape = perm.map((k) => x.shape[k]!);
-  const r = shape.length;
-  const inStrides = new Array<number>(r).fill(1);
-  for (let i = r - 2; i >= 0; i--) inStrides[i] = inStrides[i + 1]! * x.shape[i + 1]!;
-  const strides = perm.map((k) => inStrides[k]!);
-  const data = allocHostData(x.dtype, x.data.length);
-  const idx = new Array<number>(r).fill(0);
-  for (let o = 0; o < data.length; o++) {
-    let src = 0;
-    for (let i = 0; i < r; i++) src += idx[i]! * strides[i]!;
-    (data as Float32Array)[o] = (x.data as Float32Array)[src]!;
-    for (let i = r - 1; i >= 0; i--) { if (++idx[i]! < shape[i]!) break; idx[i] = 0; }
-  }
-  return { ...x, shape, data };
-}
 
 const inverse = (p: number[]) => p.map((_, i) => p.indexOf(i));
 

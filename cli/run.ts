@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readModel } from '../lib/formats/registry';
 import type { DType, Model } from '../lib/ir/types';
-import { halfToFloat } from '../lib/ir/values';
+import { floatToHalf, halfToFloat } from '../lib/ir/values';
 import { readNpy, writeNpy } from '../lib/npy';
 import { allocHostData, seededRandom } from '../lib/runtime/host-tensor';
 import { defaultRuntime, getRuntime, isRuntimeId, RUNTIME_IDS } from '../lib/runtime/registry';
@@ -78,16 +78,6 @@ export async function openSession(modelPath: string, values: { runtime?: string;
   const threads = intFlag(values.threads, 'threads', 1, 1);
   const session = await adapter.load({ bytes: files[0]!.bytes, model }, { backend, threads });
   return { model, session, runtime, backend, file: files[0]!.name };
-}
-
-function floatToHalf(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const e = ((x >>> 23) & 0xff) - 127 + 15;
-  if (e >= 31) return sign | 0x7c00 | (((x >>> 23) & 0xff) === 0xff && x & 0x7fffff ? 0x200 : 0);
-  if (e <= 0) return e < -10 ? sign : sign | (((x & 0x7fffff) | 0x800000) >> (14 - e));
-  return sign | (e << 10) | ((x >>> 13) & 0x3ff);
 }
 
 /** Element values as numbers (float16 decoded, unsigned bits reinterpreted). */

@@ -30,6 +30,36 @@ export function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 -> float16 bits, round to nearest even (the inverse of halfToFloat). */
+export function floatToHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let m = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    if (rest > half || (rest === half && (m & 1))) m++;
+    return sign | m;
+  }
+  const m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  let out = sign | (e << 10) | m;
+  if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) out++;
+  return out;
+}
+
 /** bfloat16 bits -> float32 value. */
 export function bfloat16ToFloat(h: number): number {
   const buf = new DataView(new ArrayBuffer(4));

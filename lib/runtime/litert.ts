@@ -16,7 +16,9 @@
  *   inputs/outputs fails in loadAndCompile ("Element type INT8 is not supported"). Such a
  *   model is rewritten with exact uint8 <-> int8 QUANTIZE bridges (see
  *   ../formats/tflite/write/int8-io.ts) and the adapter flips the sign bit of the bytes, so
- *   callers still see int8 inputs and outputs with the original values;
+ *   callers still see int8 inputs and outputs with the original values; int16 inputs and
+ *   outputs (16x8 models) pass as float32 through QUANTIZE / DEQUANTIZE the same way
+ *   (../formats/tflite/write/int16-io.ts).
  * Inputs with unknown dims (shape_signature -1) are not resizable in LiteRT.js 2.5: it runs them
  * at the sizes in the file's `shape` (1 for an unknown dim when the TFLite writer wrote it), and
  * the session reports those sizes.
@@ -27,6 +29,7 @@ import { AbortedError } from '../formats/errors';
 import { tfliteFormat } from '../formats/tflite/index';
 import { writeTflite } from '../formats/tflite/write';
 import { flipSign, int8IoToUint8 } from '../formats/tflite/write/int8-io';
+import { floatToInt16, int16IoToFloat, int16ToFloat, type QuantIo } from '../formats/tflite/write/int16-io';
 import { metadataSpec } from '../formats/tflite/write/metadata';
 import { loadLiteRtNode } from './litert-node';
 import type { BackendId, HostTensor, LoadOptions, RuntimeAdapter, RuntimeSession } from './types';
@@ -62,6 +65,8 @@ interface Prepared {
   bytes: Uint8Array;
   /** Tensor names (graph 0) whose host data is int8 while LiteRT sees uint8. */
   flipped: Set<string>;
+  /** Tensor names (graph 0) whose host data is int16 while LiteRT sees float32. */
+  widened: Map<string, QuantIo>;
   /** LiteRT's I/O names (signature aliases) -> tensor names. */
   aliases: Map<string, string>;
 }
@@ -77,22 +82,24 @@ async function prepare(source: { bytes?: Uint8Array; model?: Model }): Promise<P
     for (const n of names) {
       const t = g.tensors.get(n);
       if (!t) continue;
-      if (!NATIVE.has(t.dtype) && t.dtype !== 'int8') {
-        throw new Error(`LiteRT.js cannot pass ${t.dtype} tensors: graph ${role} ${n} is ${t.dtype} (it supports float32, int32, uint8, and int8 through a bridge)`);
+      if (!NATIVE.has(t.dtype) && t.dtype !== 'int8' && t.dtype !== 'int16') {
+        throw new Error(`LiteRT.js cannot pass ${t.dtype} tensors: graph ${role} ${n} is ${t.dtype} (it supports float32, int32, uint8, and int8 / int16 through a bridge)`);
       }
     }
   }
   const rewrite = int8IoToUint8(model);
   const flipped = new Set([...rewrite.inputs, ...rewrite.outputs]);
-  const bytes = flipped.size === 0 && source.bytes ? source.bytes : writeTflite(rewrite.model);
+  const wide = int16IoToFloat(rewrite.model);
+  const widened = wide.bridged;
+  const bytes = flipped.size === 0 && widened.size === 0 && source.bytes ? source.bytes : writeTflite(wide.model);
   const aliases = new Map<string, string>();
   const sig = metadataSpec(model).signatures[0];
   for (const [alias, tensor] of [...(sig?.inputs ?? []), ...(sig?.outputs ?? [])]) aliases.set(alias, tensor);
-  return { bytes, flipped, aliases };
+  return { bytes, flipped, widened, aliases };
 }
 
-function toLiteRtData(t: HostTensor, expected: Info, flip: boolean): Float32Array | Int32Array | Uint8Array {
-  const want = flip ? 'int8' : expected.dtype;
+function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: QuantIo): Float32Array | Int32Array | Uint8Array {
+  const want = flip ? 'int8' : widen ? 'int16' : expected.dtype;
   if (t.dtype !== want) throw new Error(`input '${expected.name}': expected ${want}, got ${t.dtype}`);
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (n !== t.data.length) throw new Error(`input '${expected.name}': shape [${t.shape.join(', ')}] has ${n} elements but the data has ${t.data.length}`);
@@ -100,6 +107,7 @@ function toLiteRtData(t: HostTensor, expected: Info, flip: boolean): Float32Arra
   if (n !== size) throw new Error(`input '${expected.name}': the model wants [${expected.shape.join(', ')}] (${size} elements), got [${t.shape.join(', ')}]`);
   const d = t.data;
   if (flip) return flipSign(d as Int8Array);
+  if (widen) return int16ToFloat(d as Int16Array, widen);
   if (t.dtype === 'float32' && d instanceof Float32Array) return d;
   if (t.dtype === 'int32' && d instanceof Int32Array) return d;
   if (t.dtype === 'uint8' && d instanceof Uint8Array) return d;
@@ -112,6 +120,8 @@ class LiteRtSession implements RuntimeSession {
   readonly outputs: Info[];
   private readonly flipIn: boolean[];
   private readonly flipOut: boolean[];
+  private readonly widenIn: Array<QuantIo | undefined>;
+  private readonly widenOut: Array<QuantIo | undefined>;
   private disposed = false;
 
   constructor(
@@ -121,8 +131,9 @@ class LiteRtSession implements RuntimeSession {
     prepared: Prepared,
   ) {
     const flip = (name: string) => prepared.flipped.has(prepared.aliases.get(name) ?? name);
+    const widen = (name: string) => prepared.widened.get(prepared.aliases.get(name) ?? name);
     const info = (d: LiteRtCore.TensorDetails): Info => ({
-      name: d.name, dtype: flip(d.name) ? 'int8' : d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
+      name: d.name, dtype: flip(d.name) ? 'int8' : widen(d.name) ? 'int16' : d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
     });
     const ins = compiled.getInputDetails();
     const outs = compiled.getOutputDetails();
@@ -130,6 +141,8 @@ class LiteRtSession implements RuntimeSession {
     this.outputs = outs.map(info);
     this.flipIn = ins.map((d) => flip(d.name));
     this.flipOut = outs.map((d) => flip(d.name));
+    this.widenIn = ins.map((d) => widen(d.name));
+    this.widenOut = outs.map((d) => widen(d.name));
   }
 
   async run(feeds: HostTensor[]): Promise<HostTensor[]> {
@@ -142,7 +155,7 @@ class LiteRtSession implements RuntimeSession {
     try {
       feeds.forEach((f, i) => {
         const info = this.inputs[i]!;
-        const data = toLiteRtData(f, info, this.flipIn[i]!);
+        const data = toLiteRtData(f, info, this.flipIn[i]!, this.widenIn[i]);
         // LiteRT copies the data into wasm memory, so a view on any buffer will do.
         tensors.push(new this.lrt.Tensor(data as LiteRtCore.TypedArray, info.shape.map((d) => d ?? 1)));
       });
@@ -157,7 +170,9 @@ class LiteRtSession implements RuntimeSession {
         if (host !== o) outs.push(host); // deleted in finally with the rest
         const raw = host.toTypedArray();
         const shape = Array.from(o.type.layout.dimensions);
+        const widen = this.widenOut[i];
         if (this.flipOut[i]) results.push({ name: info.name, dtype: 'int8', shape, data: new Int8Array(flipSign(raw as Uint8Array).buffer) });
+        else if (widen) results.push({ name: info.name, dtype: 'int16', shape, data: floatToInt16(raw as Float32Array, widen) });
         else results.push({ name: info.name, dtype: o.type.dtype, shape, data: raw } as HostTensor);
       }
       return results;

@@ -7,29 +7,33 @@ import type { Model } from '../ir/types';
 import { ONNX_TO_TFL, onnxToTfl } from './onnx-to-tfl/index';
 import { convertTfToTflite, TF_TO_TFL } from './tf-to-tfl/index';
 import { convertKerasToTflite, KERAS_TO_TFL } from './keras-to-tfl/index';
-import type { ConversionReport, ProgressFn, Recipe, Transform } from './types';
+import { QUANTIZE, quantize } from '../quantize/index';
+import type { ProgressFn, Recipe, Transform, TransformReport } from './types';
 
-export const TRANSFORMS: Record<string, Transform<never>> = {
-  [ONNX_TO_TFL]: onnxToTfl as Transform<never>,
-  [TF_TO_TFL]: convertTfToTflite as Transform<never>,
-  [KERAS_TO_TFL]: convertKerasToTflite as Transform<never>,
+type AnyTransform = Transform<never, TransformReport>;
+
+export const TRANSFORMS: Record<string, AnyTransform> = {
+  [ONNX_TO_TFL]: onnxToTfl as AnyTransform,
+  [TF_TO_TFL]: convertTfToTflite as AnyTransform,
+  [KERAS_TO_TFL]: convertKerasToTflite as AnyTransform,
+  [QUANTIZE]: quantize as AnyTransform,
 };
 
 export interface RecipeResult {
   model: Model;
-  reports: ConversionReport[];
+  reports: TransformReport[];
   /** False as soon as one step could not convert everything; later steps are not run. */
   converted: boolean;
 }
 
 export function applyRecipe(model: Model, recipe: Recipe, onProgress?: ProgressFn, signal?: AbortSignal): RecipeResult {
-  const reports: ConversionReport[] = [];
+  const reports: TransformReport[] = [];
   let current = model;
   for (const [i, step] of recipe.entries()) {
     const t = TRANSFORMS[step.transform];
     if (!t) throw new Error(`unknown transform "${step.transform}" (known: ${Object.keys(TRANSFORMS).join(', ')})`);
     const progress = onProgress && ((f: number, phase: string) => onProgress((i + f) / recipe.length, `${step.transform}: ${phase}`));
-    const { model: next, report } = (t as Transform<Record<string, unknown>>)(current, step.options, progress, signal);
+    const { model: next, report } = (t as Transform<Record<string, unknown>, TransformReport>)(current, step.options, progress, signal);
     reports.push(report);
     current = next;
     if (!report.converted) return { model: current, reports, converted: false };
@@ -37,5 +41,5 @@ export function applyRecipe(model: Model, recipe: Recipe, onProgress?: ProgressF
   return { model: current, reports, converted: true };
 }
 
-export type { ConversionReport, Recipe, RecipeStep, Transform, TransformResult, UnsupportedOp } from './types';
+export type { ConversionReport, Recipe, RecipeStep, Transform, TransformReport, TransformResult, UnsupportedOp } from './types';
 export { onnxToTfl, supportedOnnxOps, type OnnxToTflOptions } from './onnx-to-tfl/index';

@@ -55,7 +55,8 @@ export function convertToTflite(model: Model, options: ToTfliteOptions = {}, onP
     report.stats.nodesIn = report.stats.nodesOut = shaped.model.graphs[0]?.nodes.length ?? 0;
     result = { model: shaped.model, reports: [report], converted: true };
   } else {
-    result = applyRecipe(model, recipe, onProgress, signal);
+    // Conversion steps only: their reports are ConversionReports.
+    result = applyRecipe(model, recipe, onProgress, signal) as { model: Model; reports: ConversionReport[]; converted: boolean };
   }
   if (!result.converted) return { recipe, ...result };
   return { recipe, ...result, bytes: writeTflite(result.model) };

@@ -35,6 +35,13 @@ interface Plan {
 
 type Lookup = (name: string) => tf.Tensor | undefined;
 
+/**
+ * Sees every tensor the main graph computes (and its fed inputs), right after it is made and
+ * before it may be freed; the tensor belongs to the executor, so read it, never keep or dispose
+ * it. Calibration uses this to gather activation statistics in one pass.
+ */
+export type Observer = (name: string, value: tf.Tensor) => void;
+
 /** Names a graph (and graphs nested in it) reads without defining: its captured outer values. */
 function freeNames(g: Graph, depth: number): Set<string> {
   if (depth > MAX_DEPTH) throw new Error(`tfjs executor: graphs nested deeper than ${MAX_DEPTH}`);
@@ -149,9 +156,9 @@ export class IrExecutor {
   }
 
   /** Runs the main graph. Feeds follow graph.inputs order; the caller owns feeds and results. */
-  run(feeds: tf.Tensor[]): tf.Tensor[] {
+  run(feeds: tf.Tensor[], observe?: Observer): tf.Tensor[] {
     if (this.disposed) throw new Error('tfjs executor: session was disposed');
-    return this.runGraph(this.model.graphs[0]!, feeds, () => undefined, 0);
+    return this.runGraph(this.model.graphs[0]!, feeds, () => undefined, 0, observe);
   }
 
   dispose(): void {
@@ -254,12 +261,12 @@ export class IrExecutor {
     return plan;
   }
 
-  private runGraph(g: Graph, feeds: tf.Tensor[], outer: Lookup, depth: number): tf.Tensor[] {
+  private runGraph(g: Graph, feeds: tf.Tensor[], outer: Lookup, depth: number, observe?: Observer): tf.Tensor[] {
     if (depth > MAX_DEPTH) throw new Error(`tfjs executor: graphs nested deeper than ${MAX_DEPTH}`);
     const plan = this.plan(g);
     const consts = this.constants(g);
     const fed = new Map<string, tf.Tensor>();
-    g.inputs.forEach((name, i) => { const t = feeds[i]; if (t) fed.set(name, t); });
+    g.inputs.forEach((name, i) => { const t = feeds[i]; if (t) { fed.set(name, t); observe?.(name, t); } });
     const env = new Map<string, tf.Tensor>();
     const lookup: Lookup = (name) => env.get(name) ?? fed.get(name) ?? consts.get(name) ?? outer(name);
     const ctx: OpContext = {
@@ -292,6 +299,7 @@ export class IrExecutor {
         for (let i = 0; i < outs.length; i++) {
           const t = outs[i]!;
           const name = node.outputs[i];
+          if (name) observe?.(name, t);
           if (name !== undefined && step.store[i] && !env.has(name)) env.set(name, t);
           else t.dispose();
         }

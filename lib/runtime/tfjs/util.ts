@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AttrValue, DType, Graph, Model, Node, Tensor } from '../../ir/types';
-import { bfloat16ToFloat, halfToFloat, tensorFloats, tensorValues } from '../../ir/values';
+import { bfloat16ToFloat, floatToHalf, halfToFloat, tensorFloats, tensorValues } from '../../ir/values';
 import type { HostTensor } from '../types';
 
 export interface OpContext {
@@ -174,37 +174,6 @@ export function constantToTf(t: Tensor, dequantize: boolean): tf.Tensor | null {
   const out = new Int32Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = clampI32(v[i] as number | bigint);
   return tf.tensor(out, shape, 'int32');
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** float32 -> float16 bits, round to nearest even (the inverse of halfToFloat). */
-export function floatToHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    let m = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (m & 1))) m++;
-    return sign | m;
-  }
-  let m = mant >>> 13;
-  const rest = mant & 0x1fff;
-  let out = sign | (e << 10) | m;
-  if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) out++;
-  void m;
-  return out;
 }
 
 /** Rounds float32 values to what float16 can hold (ONNX Cast to FLOAT16). */
