@@ -1,6 +1,7 @@
 import { bench } from './bench';
 import { convert } from './convert';
 import { inspect, inspectText } from './inspect';
+import { quantizeCommand } from './quantize';
 import { run, UsageError } from './run';
 
 const USAGE = `Edge Model Studio CLI
@@ -36,13 +37,30 @@ const USAGE = `Edge Model Studio CLI
             code is 1. ONNX image inputs/outputs become NHWC unless --keep-layout. --verify runs the
             original in its own runtime and the .tflite in LiteRT.js, tfjs-tflite and Arm NN on
             seeded random inputs, prints runtime -> ok/mismatch/unsupported and the max |diff|,
-            and exits 1 on a mismatch.`;
+            and exits 1 on a mismatch.
+
+  npm run cli -- quantize <model> -o <out.tflite> --mode float16|dynamic|int8|int16x8
+                 [--calib <folder of images | a.npy[,b.npy] | samples | random[:N]>]
+                 [--calib-method minmax|percentile:99.99|mse] [--calib-count N]
+                 [--calib-norm unit|signed|imagenet|raw] [--per-tensor] [--per-channel-dense]
+                 [--float-io] [--keep-float <regex>]... [--int16 <regex>]... [--json]
+
+  quantize  post-training quantization (converting to TFLite first if needed). float16 and
+            dynamic change weights only; int8 and int16x8 need calibration data: images (resized
+            to the input, normalised with --calib-norm), .npy samples or batches (one file or
+            folder per input, in the original model's layout), 'samples' (the bundled
+            Fashion-MNIST images) or 'random' (a warning: ranges from noise). Weights are per
+            channel (dense layers per tensor unless --per-channel-dense). --keep-float and
+            --int16 pick node precisions by regular expression on node names. --json prints the
+            report and the recipe.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if ((cmd === 'run' || cmd === 'bench' || cmd === 'convert') && !rest.includes('--help')) {
+  const commands: Record<string, (argv: string[]) => Promise<number>> = { run, bench, convert, quantize: quantizeCommand };
+  const command = cmd ? commands[cmd] : undefined;
+  if (command && !rest.includes('--help')) {
     try {
-      return await (cmd === 'run' ? run(rest) : cmd === 'bench' ? bench(rest) : convert(rest));
+      return await command(rest);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       console.error(`${cmd}: ${e.message}\n\n${USAGE}`);
