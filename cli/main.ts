@@ -39,7 +39,7 @@ const USAGE = `Edge Model Studio CLI
             seeded random inputs, prints runtime -> ok/mismatch/unsupported and the max |diff|,
             and exits 1 on a mismatch.
 
-  npm run cli -- quantize <model> -o <out.tflite> --mode float16|dynamic|int8|int16x8
+  npm run cli -- quantize <model> -o <out.tflite|out.onnx> --mode float16|dynamic|int8|int16x8
                  [--calib <folder of images | a.npy[,b.npy] | samples | random[:N]>]
                  [--calib-method minmax|percentile:99.99|mse] [--calib-count N]
                  [--calib-norm unit|signed|imagenet|raw] [--per-tensor] [--per-channel-dense]
@@ -51,8 +51,9 @@ const USAGE = `Edge Model Studio CLI
             folder per input, in the original model's layout), 'samples' (the bundled
             Fashion-MNIST images) or 'random' (a warning: ranges from noise). Weights are per
             channel (dense layers per tensor unless --per-channel-dense). --keep-float and
-            --int16 pick node precisions by regular expression on node names. --json prints the
-            report and the recipe.`;
+            --int16 pick node precisions by regular expression on node names. An .onnx output
+            (ONNX models, --mode int8) is a QDQ model as onnxruntime's quantizer writes it, with
+            --activations int8 (default) or uint8. --json prints the report and the recipe.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

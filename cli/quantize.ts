@@ -28,6 +28,7 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
     'per-tensor': { type: 'boolean' },
     'per-channel-dense': { type: 'boolean' },
     'float-io': { type: 'boolean' },
+    activations: { type: 'string' },
     'keep-float': { type: 'string', multiple: true },
     int16: { type: 'string', multiple: true },
     'input-shape': { type: 'string', multiple: true },
@@ -36,7 +37,8 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(`give exactly one model file${positionals.length ? ` (got ${positionals.join(' ')})` : ''}`);
   if (!values.output) throw new UsageError('give the output file: -o out.tflite');
-  if (!/\.tflite$/i.test(values.output)) throw new UsageError(`-o ${values.output}: quantize writes .tflite files`);
+  const target = /\.onnx$/i.test(values.output) ? 'onnx' : /\.tflite$/i.test(values.output) ? 'tflite' : null;
+  if (!target) throw new UsageError(`-o ${values.output}: quantize writes .tflite, or .onnx (QDQ, int8) for ONNX models`);
   const mode = values.mode as QuantMode | undefined;
   if (!mode || !(QUANT_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode must be one of ${QUANT_MODES.join(', ')}`);
   const integer = mode === 'int8' || mode === 'int16x8';
@@ -59,15 +61,19 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
   const source = await readModel(files);
   const shapes = Object.fromEntries(parseInputShapes(values['input-shape']));
   const convert = { ...(Object.keys(shapes).length ? { inputShapes: shapes } : {}), ...(values['keep-layout'] ? { keepLayout: true } : {}) };
+  if (target === 'onnx' && source.format !== 'onnx') throw new UsageError(`-o ${values.output}: QDQ .onnx output needs an ONNX model; ${files[0]!.name} is ${source.format}`);
+  if (target === 'onnx' && mode !== 'int8') throw new UsageError(`-o ${values.output}: ONNX output is int8 QDQ; use --mode int8`);
+  if (values.activations && values.activations !== 'int8' && values.activations !== 'uint8') throw new UsageError('--activations must be int8 or uint8');
   const req: VariantRequest = {
-    mode, method, convert,
+    mode, method, convert, target,
+    ...(values.activations ? { activations: values.activations as 'int8' | 'uint8' } : {}),
     ...(values['per-tensor'] ? { perTensor: true } : {}),
     ...(values['per-channel-dense'] ? { perChannelDense: true } : {}),
     ...(values['float-io'] ? { floatIO: true } : {}),
     ...(layers.length ? { layers } : {}),
   };
   if (integer) {
-    const float = floatTfl(source, convert).model;
+    const float = target === 'onnx' ? source : floatTfl(source, convert).model;
     req.calibration = calibrationData(values.calib!, float, {
       count: intFlag(values['calib-count'], 'calib-count', 500, 1), normalisation: norm, warn: (s) => console.error(`warning: ${s}`),
     });

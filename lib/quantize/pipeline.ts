@@ -12,6 +12,8 @@ import { collectStats, type SampleSource } from './calibrate/collect';
 import { methodName, selectRanges, type CalibrationMethod } from './calibrate/ranges';
 import type { TensorStats } from './calibrate/stats';
 import { QUANTIZE, quantize } from './index';
+import { writeOnnx } from '../formats/onnx/write';
+import { ONNX_QDQ, onnxQdq, type OnnxQdqOptions, type OnnxQdqReport } from './onnx-qdq';
 import { prepareFloat } from './prepare';
 import type { QuantizeOptions, QuantizeReport } from './types';
 
@@ -23,6 +25,10 @@ export interface CalibrationData {
 }
 
 export interface VariantRequest extends Omit<QuantizeOptions, 'ranges' | 'calibration'> {
+  /** 'onnx': a QDQ .onnx from an ONNX source (int8 only); default a .tflite. */
+  target?: 'tflite' | 'onnx';
+  /** QDQ activations: int8 (default) or uint8. */
+  activations?: 'int8' | 'uint8';
   method?: CalibrationMethod;
   /** Statistics of an earlier calibration of the same float model (skips running it again). */
   stats?: Map<string, TensorStats>;
@@ -31,12 +37,12 @@ export interface VariantRequest extends Omit<QuantizeOptions, 'ranges' | 'calibr
 }
 
 export interface Variant {
-  /** The float `tfl` model the variant was quantized from (converted, weights float32). */
+  /** The float model the variant was quantized from (`tfl` converted with float32 weights, or the ONNX source). */
   float: Model;
   model: Model;
   bytes: Uint8Array;
   recipe: Recipe;
-  report: QuantizeReport;
+  report: QuantizeReport | OnnxQdqReport;
   stats?: Map<string, TensorStats>;
 }
 
@@ -51,24 +57,48 @@ export function floatTfl(source: Model, convert: ToTfliteOptions = {}): { model:
   return { model: prepareFloat(r.model), recipe: r.recipe };
 }
 
+async function calibrated(float: Model, req: VariantRequest, onProgress?: ProgressFn, signal?: AbortSignal): Promise<Map<string, TensorStats>> {
+  if (req.stats) return req.stats;
+  if (!req.calibration) throw new Error(`${req.mode} needs calibration data`);
+  const cal = req.calibration;
+  return collectStats(float, cal.samples, cal.count, {
+    histogram: (req.method ?? 'minmax') !== 'minmax',
+    signal,
+    onProgress: (done, total) => onProgress?.(0.05 + 0.85 * (done / Math.max(total, 1)), `calibrating ${done}/${total}`),
+  });
+}
+
+/** int8 QDQ ONNX from an ONNX model, calibrated on the ONNX model itself (its own layout). */
+async function makeOnnxVariant(source: Model, req: VariantRequest, onProgress?: ProgressFn, signal?: AbortSignal): Promise<Variant> {
+  if (source.dialect !== 'onnx') throw new Error(`a QDQ .onnx needs an ONNX model; ${source.name} is ${source.format}`);
+  if (req.mode !== 'int8') throw new Error(`ONNX output supports int8 (QDQ) quantization, not ${req.mode}`);
+  const method = req.method ?? 'minmax';
+  const stats = await calibrated(source, req, onProgress, signal);
+  signal?.throwIfAborted();
+  const options: OnnxQdqOptions = {
+    ranges: selectRanges(stats, method),
+    ...(req.activations ? { activations: req.activations } : {}),
+    ...(req.perTensor ? { perTensor: true } : {}),
+    ...(req.layers?.some((l) => l.precision === 'float') ? { keepFloat: req.layers.filter((l) => l.precision === 'float').map((l) => l.match) } : {}),
+    ...(req.calibration ? { calibration: `${methodName(method)} over ${req.calibration.description}` } : {}),
+  };
+  onProgress?.(0.92, 'quantizing (QDQ)');
+  const { model, report } = onnxQdq(source, options);
+  const bytes = writeOnnx(model);
+  onProgress?.(1, 'done');
+  return { float: source, model, bytes, recipe: [{ transform: ONNX_QDQ, options: options as unknown as Record<string, unknown> }], report, stats };
+}
+
 export async function makeVariant(source: Model, req: VariantRequest, onProgress?: ProgressFn, signal?: AbortSignal): Promise<Variant> {
+  if (req.target === 'onnx') return makeOnnxVariant(source, req, onProgress, signal);
   onProgress?.(0, 'converting');
   const { model: float, recipe } = floatTfl(source, req.convert);
   const needsRanges = req.mode === 'int8' || req.mode === 'int16x8';
-  let stats = req.stats;
   const method = req.method ?? 'minmax';
-  if (needsRanges && !stats) {
-    if (!req.calibration) throw new Error(`${req.mode} needs calibration data`);
-    const cal = req.calibration;
-    stats = await collectStats(float, cal.samples, cal.count, {
-      histogram: method !== 'minmax',
-      signal,
-      onProgress: (done, total) => onProgress?.(0.05 + 0.85 * (done / Math.max(total, 1)), `calibrating ${done}/${total}`),
-    });
-  }
+  const stats = needsRanges ? await calibrated(float, req, onProgress, signal) : undefined;
   signal?.throwIfAborted();
   const type = req.mode === 'int16x8' ? 'int16' : 'int8';
-  const { method: _m, stats: _s, calibration: cal, convert: _c, ...rest } = req;
+  const { method: _m, stats: _s, calibration: cal, convert: _c, target: _t, activations: _a, ...rest } = req;
   const options: QuantizeOptions = {
     ...rest,
     ...(needsRanges ? { ranges: selectRanges(stats!, method, () => type) } : {}),

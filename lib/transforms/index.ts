@@ -8,6 +8,7 @@ import { ONNX_TO_TFL, onnxToTfl } from './onnx-to-tfl/index';
 import { convertTfToTflite, TF_TO_TFL } from './tf-to-tfl/index';
 import { convertKerasToTflite, KERAS_TO_TFL } from './keras-to-tfl/index';
 import { QUANTIZE, quantize } from '../quantize/index';
+import { ONNX_QDQ, onnxQdq } from '../quantize/onnx-qdq';
 import type { ProgressFn, Recipe, Transform, TransformReport } from './types';
 
 type AnyTransform = Transform<never, TransformReport>;
@@ -17,6 +18,7 @@ export const TRANSFORMS: Record<string, AnyTransform> = {
   [TF_TO_TFL]: convertTfToTflite as AnyTransform,
   [KERAS_TO_TFL]: convertKerasToTflite as AnyTransform,
   [QUANTIZE]: quantize as AnyTransform,
+  [ONNX_QDQ]: onnxQdq as unknown as AnyTransform,
 };
 
 export interface RecipeResult {

@@ -31,8 +31,9 @@ export async function collectStats(model: Model, samples: SampleSource, total: n
   const withHist = options.histogram ?? true;
   const g = model.graphs[0];
   if (!g) throw new Error(`calibration: model ${model.name} has no graph`);
-  const float = new Set<string>();
-  for (const [name, t] of g.tensors) if (t.dtype === 'float32' && !t.data && !t.isConstant) float.add(name);
+  // Constants are not activations; everything else the executor computes in float32 is.
+  const constant = new Set<string>();
+  for (const [name, t] of g.tensors) if (t.data || t.isConstant) constant.add(name);
   const backend = await pickBackend(options.backend);
   await acquireBackend(backend);
   const exec = createExecutor(model);
@@ -45,7 +46,7 @@ export async function collectStats(model: Model, samples: SampleSource, total: n
       const inputs = feeds.map((h) => hostToTf(h));
       try {
         const outs = exec.run(inputs, (name, t) => {
-          if (!float.has(name) || t.dtype !== 'float32') return;
+          if (constant.has(name) || t.dtype !== 'float32') return;
           let s = stats.get(name);
           if (!s) { s = new TensorStats(withHist); stats.set(name, s); }
           s.add(t.dataSync() as Float32Array);
