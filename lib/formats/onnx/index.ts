@@ -6,6 +6,7 @@ import { ModelFormatError } from '../errors';
 import type { FormatPlugin } from '../types';
 import { LABEL, readOnnx } from './model';
 import { sniffOnnx } from './sniff';
+import { writeOnnx } from './write';
 
 export { readOnnx, readTensorProto } from './model';
 export { sniffOnnx } from './sniff';
@@ -15,6 +16,7 @@ export const onnxFormat: FormatPlugin = {
   label: LABEL,
   extensions: ['.onnx'],
   sniff: sniffOnnx,
+  write: writeOnnx,
   async read(files, options) {
     const file = files[0];
     if (!file) throw new ModelFormatError('(no file)', LABEL, 'no file given');
