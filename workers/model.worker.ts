@@ -8,6 +8,9 @@ import type { ToTfliteOptions } from '../lib/transforms/to-tflite';
 import { serve, type HandlerContext } from '../lib/worker/serve';
 
 let ws: Workspace | null = null;
+// Quantize / prune brings tfjs (calibration, estimates): loaded on the first such request only,
+// so opening a model never waits for it.
+let optimizer: Promise<import('../lib/session/optimize').Optimizer> | null = null;
 
 function need(): Workspace {
   if (!ws) throw new Error('no model is open in this worker');
@@ -29,8 +32,41 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
   });
   ctx.progress({ fraction: 0.95, phase: 'shapes and layout' });
   ws = new Workspace(model, files);
+  optimizer = null;
   const s = ws.original;
   return { summary: s.summary, graphs: s.graphList(), view: s.view(0), parseMs: performance.now() - t0 };
+}
+
+async function decodeImage(file: Blob) {
+  const bmp = await createImageBitmap(file).catch(() => {
+    throw new Error(`${(file as File).name ?? 'image'}: not an image this browser can decode`);
+  });
+  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas in this worker');
+  ctx.drawImage(bmp, 0, 0);
+  const { data } = ctx.getImageData(0, 0, bmp.width, bmp.height);
+  bmp.close();
+  return { name: (file as File).name ?? 'image', rgba: data, width: canvas.width, height: canvas.height };
+}
+
+function getOptimizer(w: Workspace) {
+  optimizer ??= (async () => {
+    const [{ Optimizer }, { prepareTfjsBrowser }, wasm] = await Promise.all([
+      import('../lib/session/optimize'), import('../lib/runtime/browser-loaders'), import('@tensorflow/tfjs-backend-wasm'),
+    ]);
+    await prepareTfjsBrowser({ wasm });
+    return new Optimizer(w, {
+      fetchBytes: async (url) => {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+        return new Uint8Array(await r.arrayBuffer());
+      },
+      decodeImage,
+    });
+  })();
+  optimizer.catch(() => { optimizer = null; });
+  return optimizer;
 }
 
 function transferAll(files: Array<{ bytes: Uint8Array }>, ctx: HandlerContext) {
@@ -52,4 +88,11 @@ serve(self as unknown as DedicatedWorkerGlobalScope, {
   },
   convert: (p: ToTfliteOptions, ctx) => need().convert(p, (f, phase) => ctx.progress({ fraction: f, phase }), ctx.signal),
   files: (p: { variant?: string }, ctx) => transferAll(need().variantFiles(p.variant ?? 'original'), ctx),
+  optimize: async (p: import('../lib/session/optimize').OptimizeSpec, ctx) => {
+    const w = need();
+    const opt = await getOptimizer(w);
+    const r = await opt.run(p, (f, phase) => ctx.progress({ fraction: f, phase }), ctx.signal);
+    const s = w.session(r.id);
+    return { variant: r, summary: s.summary, view: s.view(0) };
+  },
 });

@@ -32,12 +32,15 @@ export function RunPanel() {
   const [norm, setNorm] = useState<Normalisation>('unit');
   const [runs, setRuns] = useState(20);
   const converted = useStudio((s) => s.conversion?.converted === true);
-  const [variant, setVariant] = useState<'original' | 'converted'>('original');
+  const variants = useStudio((s) => s.variants);
+  const [variant, setVariant] = useState<string>('original');
+  // The newest model made (converted, then each quantized / pruned variant) is the one to run next.
   useEffect(() => {
-    setVariant(converted ? 'converted' : 'original');
-  }, [converted]);
+    setVariant(variants.at(-1)?.id ?? (converted ? 'converted' : 'original'));
+  }, [converted, variants.length]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const format = variant === 'converted' ? 'tflite' : model?.summary.format ?? 'onnx';
+  const made = variants.find((v) => v.id === variant);
+  const format = variant === 'converted' ? 'tflite' : made ? made.target : model?.summary.format ?? 'onnx';
   const runtimes = runtimesFor(format);
   useEffect(() => {
     void controller.runs.availability();
@@ -71,11 +74,12 @@ export function RunPanel() {
     <div className="panel run" data-testid="run-panel">
       <h2>Run on this device</h2>
       <div className="form">
-        {converted && (
+        {(converted || variants.length > 0) && (
           <label>Model
-            <select value={variant} onChange={(e) => setVariant(e.target.value as typeof variant)} data-testid="run-variant">
+            <select value={variant} onChange={(e) => setVariant(e.target.value)} data-testid="run-variant">
               <option value="original">original ({model.summary.format})</option>
-              <option value="converted">converted (.tflite)</option>
+              {converted && <option value="converted">converted (.tflite)</option>}
+              {variants.map((v) => <option key={v.id} value={v.id}>{v.label} (.{v.target})</option>)}
             </select>
           </label>
         )}

@@ -40,14 +40,14 @@ function GraphPane() {
         <div className="pane-head">Original · {format}</div>
         {original}
       </div>
-      <div className="pane" data-testid="pane-converted">
-        <div className="pane-head">Converted · TFLite</div>
+      <div className="pane" data-testid="pane-converted" data-variant={variantView.variant}>
+        <div className="pane-head">{variantView.label}</div>
         <GraphCanvas
           view={variantView.view}
-          selected={selected?.kind === 'node' && selected.variant === 'converted' ? selected.name : null}
+          selected={selected?.kind === 'node' && selected.variant === variantView.variant ? selected.name : null}
           highlighted={[]}
-          onSelectNode={(name) => void controller.selectNode(name, 'converted')}
-          onToggleGroup={(id) => void controller.toggleGroup(id, 'converted')}
+          onSelectNode={(name) => void controller.selectNode(name, variantView.variant)}
+          onToggleGroup={(id) => void controller.toggleGroup(id, variantView.variant)}
         />
       </div>
     </div>

@@ -8,6 +8,7 @@ import type { SearchHit } from '@/lib/graph-view/types';
 import { RunController } from './run-controller';
 import type { ToTfliteOptions } from '@/lib/transforms/to-tflite';
 import type { ConvertResult } from '@/lib/session/workspace';
+import type { OptimizedVariant, OptimizeSpec } from '@/lib/session/optimize';
 
 export type ModelSource =
   | { kind: 'files'; files: Array<{ name: string; blob: Blob }>; label: string }
@@ -32,6 +33,7 @@ export class StudioController {
   private current: { client: WorkerClient; source: ModelSource } | null = null;
   private opening: { client: WorkerClient; abort: AbortController } | null = null;
   private seq = 0;
+  private optimizing: AbortController | null = null;
   readonly runs: RunController;
 
   constructor(private store: StudioStore) {
@@ -121,7 +123,7 @@ export class StudioController {
       const vv = this.s.variantView;
       if (!vv) return;
       const r = await this.call<ViewResult>('view', { graphIndex: vv.graphIndex, expanded, variant });
-      if (r && seq === this.seq) this.s.setVariantView({ view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
+      if (r && seq === this.seq) this.s.setVariantView({ ...vv, view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
       return;
     }
     const r = await this.call<ViewResult>('view', { graphIndex: this.s.graphIndex, expanded });
@@ -194,12 +196,58 @@ export class StudioController {
         ...(r.summary ? { summary: r.summary } : {}),
         ...(r.graphs ? { graphs: r.graphs } : {}),
       };
-      this.s.setConversion(conversion, r.view ? { view: r.view.view, expanded: r.view.expanded, graphIndex: r.view.graphIndex } : null);
+      this.s.setConversion(conversion, r.view ? { variant: 'converted', label: 'Converted · TFLite', view: r.view.view, expanded: r.view.expanded, graphIndex: r.view.graphIndex } : null);
     } catch (e) {
       this.s.setConvertError(errorInfo(e, cur.source.label));
     } finally {
       this.s.setConvertJob(null);
     }
+  }
+
+  /**
+   * Quantizes and/or prunes the open model in its worker. With `spec.id`, re-makes that variant
+   * (a control of the variant being tuned moved); a running job is cancelled first, so only the
+   * latest settings finish.
+   */
+  async optimize(spec: OptimizeSpec): Promise<OptimizedVariant | null> {
+    const cur = this.current;
+    if (!cur) return null;
+    this.optimizing?.abort();
+    const abort = new AbortController();
+    this.optimizing = abort;
+    this.s.setOptimizeError(null);
+    this.s.setOptimizeJob({ phase: 'starting', fraction: 0 });
+    try {
+      const r = await cur.client.call<{ variant: OptimizedVariant; view: ViewResult }>('optimize', spec, {
+        signal: abort.signal,
+        onProgress: (p) => { if (this.optimizing === abort) this.s.setOptimizeJob({ phase: p.phase, fraction: p.fraction }); },
+      });
+      if (this.current !== cur) return null;
+      this.s.upsertVariant(r.variant);
+      this.s.setVariantView({ variant: r.variant.id, label: `${r.variant.label} · ${r.variant.target === 'onnx' ? 'ONNX' : 'TFLite'}`, view: r.view.view, expanded: r.view.expanded, graphIndex: r.view.graphIndex });
+      this.s.setSplit(true);
+      return r.variant;
+    } catch (e) {
+      if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setOptimizeError(errorInfo(e, cur.source.label));
+      return null;
+    } finally {
+      if (this.optimizing === abort) {
+        this.optimizing = null;
+        this.s.setOptimizeJob(null);
+      }
+    }
+  }
+
+  cancelOptimize(): void {
+    this.optimizing?.abort();
+  }
+
+  /** Shows a variant's graph beside the original. */
+  async showVariant(id: string, label: string): Promise<void> {
+    const r = await this.call<ViewResult>('view', { graphIndex: 0, variant: id });
+    if (!r) return;
+    this.s.setVariantView({ variant: id, label, view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
+    this.s.setSplit(true);
   }
 
   /** Downloads a variant's file (the converted .tflite). */

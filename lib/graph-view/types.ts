@@ -28,6 +28,10 @@ export interface ViewNode {
   /** Groups: true when drawn as a frame around its children. */
   expanded?: boolean;
   custom?: boolean;
+  /** Ops: a short note drawn on the node, e.g. 'int8', '50% zeros'. */
+  badge?: string;
+  /** Ops: how the node computes, for quantized or mixed-precision graphs. */
+  tone?: 'int8' | 'int16' | 'float' | 'convert';
   /**
    * Top-left corner. Relative to the parent frame when `parentId` is set (React Flow sub-flow
    * convention), absolute otherwise.

@@ -10,6 +10,7 @@ import { tfjsAdapter } from '../runtime/tfjs/index';
 import { availableTfjsBackends } from '../runtime/tfjs/backend';
 import type { HostTensor } from '../runtime/types';
 import { toFloatOutputs, toModelInputs } from './io';
+import { yielder } from './yield';
 
 export interface Metrics {
   count: number;
@@ -37,7 +38,9 @@ export async function runFloatOutputs(model: Model, sets: HostTensor[][], signal
   const session = await tfjsAdapter.load({ model }, { backend: backends.includes('wasm') ? 'wasm' : 'cpu' });
   try {
     const out: HostTensor[][] = [];
+    const breathe = yielder();
     for (const [i, set] of sets.entries()) {
+      await breathe();
       signal?.throwIfAborted();
       out.push(toFloatOutputs(model, await session.run(toModelInputs(model, set))));
       onProgress?.(i + 1);

@@ -5,6 +5,7 @@ import { buildScopeTree, initialExpanded, type ScopeTree } from '../graph-view/s
 import { computeView } from '../graph-view/visible';
 import { searchGraph } from '../graph-view/search';
 import type { GraphView, SearchHit } from '../graph-view/types';
+import { annotations, type Annotation } from '../graph-view/annotate';
 
 export interface GraphInfo {
   index: number;
@@ -29,6 +30,7 @@ export class ModelSession {
   readonly graphs: Graph[];
   private readonly origins: string[];
   private readonly trees = new Map<number, ScopeTree>();
+  private readonly notes = new Map<number, Map<string, Annotation>>();
 
   constructor(readonly model: Model) {
     const found = graphsWithOrigin(model);
@@ -60,7 +62,11 @@ export class ModelSession {
   view(graphIndex: number, expanded?: string[]): ViewResult {
     const tree = this.tree(graphIndex);
     const set = expanded ? new Set(expanded) : initialExpanded(tree);
-    return { graphIndex, expanded: [...set], view: computeView(this.graph(graphIndex), tree, set) };
+    const view = computeView(this.graph(graphIndex), tree, set);
+    let notes = this.notes.get(graphIndex);
+    if (!notes) { notes = annotations(this.model, this.graph(graphIndex)); this.notes.set(graphIndex, notes); }
+    if (notes.size > 0) view.nodes = view.nodes.map((v) => (v.kind === 'op' && v.name && notes.has(v.name) ? { ...v, ...notes.get(v.name) } : v));
+    return { graphIndex, expanded: [...set], view };
   }
 
   node(graphIndex: number, name: string): NodeDetails | null {

@@ -2,7 +2,7 @@ import type { InputFile } from '../formats/types';
 import type { Model } from '../ir/types';
 import { inferShapes } from '../ir/shapes';
 import { convertToTflite, type ToTfliteOptions } from '../transforms/to-tflite';
-import type { ConversionReport, ProgressFn, Recipe } from '../transforms/types';
+import type { ConversionReport, ProgressFn, Recipe, TransformReport } from '../transforms/types';
 import { ModelSession, type GraphInfo, type ViewResult } from './session';
 import type { ModelSummary } from '../ir/summary';
 
@@ -11,7 +11,7 @@ export interface Variant {
   session: ModelSession;
   bytes: Uint8Array;
   recipe: Recipe;
-  reports: ConversionReport[];
+  reports: TransformReport[];
 }
 
 export interface ConvertResult {
@@ -75,6 +75,13 @@ export class Workspace {
     const session = new ModelSession(model);
     this.variants.set(id, { id, session, bytes: r.bytes, recipe: r.recipe, reports: r.reports });
     return { ...base, bytes: r.bytes.length, summary: session.summary, graphs: session.graphList(), view: session.view(0) };
+  }
+
+  /** A variant made elsewhere (quantized, pruned: lib/session/optimize.ts), replacing one with the same id. */
+  addVariant(id: string, model: Model, bytes: Uint8Array, recipe: Recipe): ModelSession {
+    const session = new ModelSession(model);
+    this.variants.set(id, { id, session, bytes, recipe, reports: [] });
+    return session;
   }
 
   /** The files a runtime needs for a variant (copies: this side keeps its own). */

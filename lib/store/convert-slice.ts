@@ -19,8 +19,8 @@ export interface ConvertSlice {
   conversion: Conversion | null;
   convertJob: { phase: string; fraction: number } | null;
   convertError: ErrorInfo | null;
-  /** The converted graph's view, shown beside the original. */
-  variantView: { view: GraphView; expanded: string[]; graphIndex: number } | null;
+  /** A variant's graph (converted, quantized, pruned), shown beside the original. */
+  variantView: { variant: string; label: string; view: GraphView; expanded: string[]; graphIndex: number } | null;
   split: boolean;
   /** Input dims the user fixed (input name -> full shape): shown on the graph, used to convert. */
   fixedShapes: Record<string, number[]>;

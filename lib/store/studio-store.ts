@@ -6,6 +6,7 @@ import type { GraphInfo } from '../session/session';
 import type { ErrorInfo } from '../worker/protocol';
 import { runSlice, type RunSlice } from './run-slice';
 import { convertSlice, type ConvertSlice } from './convert-slice';
+import { optimizeSlice, type OptimizeSlice } from './optimize-slice';
 
 /**
  * The page's state: ids, summaries, job state and results. Never React Flow objects, never
@@ -40,7 +41,7 @@ export interface SelectionSlice {
   setSearch(query: string, hits: SearchHit[]): void;
 }
 
-export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice & ConvertSlice;
+export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice & ConvertSlice & OptimizeSlice;
 
 type Set = (partial: Partial<StudioState>) => void;
 
@@ -54,7 +55,8 @@ const modelSlice = (set: Set): ModelSlice => ({
   expanded: [],
   setModel: (model, view, expanded) =>
     set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
-      conversion: null, variantView: null, split: false, convertError: null, convertJob: null, fixedShapes: {} }),
+      conversion: null, variantView: null, split: false, convertError: null, convertJob: null, fixedShapes: {},
+      variants: [], optimizeJob: null, optimizeError: null }),
   setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
 });
 
@@ -82,6 +84,7 @@ export function createStudioStore() {
     ...selectionSlice(set),
     ...runSlice((fn) => set((s) => fn(s))),
     ...convertSlice((fn) => set((s) => fn(s))),
+    ...optimizeSlice((fn) => set((s) => fn(s))),
   }));
 }
 

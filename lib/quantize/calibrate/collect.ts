@@ -8,6 +8,7 @@ import { acquireBackend, availableTfjsBackends, releaseBackend } from '../../run
 import { createExecutor } from '../../runtime/tfjs/index';
 import { hostToTf } from '../../runtime/tfjs/util';
 import type { BackendId, HostTensor } from '../../runtime/types';
+import { yielder } from '../yield';
 import { TensorStats } from './stats';
 
 export interface CollectOptions {
@@ -39,8 +40,10 @@ export async function collectStats(model: Model, samples: SampleSource, total: n
   const exec = createExecutor(model);
   const stats = new Map<string, TensorStats>();
   let done = 0;
+  const breathe = yielder();
   try {
     for await (const feeds of samples) {
+      await breathe();
       options.signal?.throwIfAborted();
       if (feeds.length !== g.inputs.length) throw new Error(`calibration: sample ${done} has ${feeds.length} input(s), the model takes ${g.inputs.length} (${g.inputs.join(', ')})`);
       const inputs = feeds.map((h) => hostToTf(h));
