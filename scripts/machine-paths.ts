@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/machine-paths.ts      # prints every hit, exits 1 if any
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -58,8 +59,18 @@ export function projectFiles(root: string, dir = root): string[] {
   return out;
 }
 
+/** Files git would commit (tracked, or new and not ignored); the folder walk where git is absent. */
+function committable(root: string): string[] {
+  try {
+    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\0').filter((f) => f && TEXT.test(path.basename(f)) && path.basename(f) !== 'package-lock.json' && statSync(path.join(root, f), { throwIfNoEntry: false })?.isFile());
+  } catch {
+    return projectFiles(root);
+  }
+}
+
 export function scanProject(root: string): Hit[] {
-  return projectFiles(root).flatMap((f) => machinePaths(readFileSync(path.join(root, f), 'utf8'), f));
+  return committable(root).flatMap((f) => machinePaths(readFileSync(path.join(root, f), 'utf8'), f));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {

@@ -9,6 +9,7 @@ import { convertTfToTflite, TF_TO_TFL } from './tf-to-tfl/index';
 import { convertKerasToTflite, KERAS_TO_TFL } from './keras-to-tfl/index';
 import { QUANTIZE, quantize } from '../quantize/index';
 import { ONNX_QDQ, onnxQdq } from '../quantize/onnx-qdq';
+import { PRUNE, prune } from '../prune/index';
 import type { ProgressFn, Recipe, Transform, TransformReport } from './types';
 
 type AnyTransform = Transform<never, TransformReport>;
@@ -19,6 +20,7 @@ export const TRANSFORMS: Record<string, AnyTransform> = {
   [KERAS_TO_TFL]: convertKerasToTflite as AnyTransform,
   [QUANTIZE]: quantize as AnyTransform,
   [ONNX_QDQ]: onnxQdq as unknown as AnyTransform,
+  [PRUNE]: prune as AnyTransform,
 };
 
 export interface RecipeResult {
