@@ -46,34 +46,53 @@ export function weightParams(absMax: number[], axis: number | undefined, bits = 
   return axis !== undefined ? { scale, zeroPoint, axis } : { scale, zeroPoint };
 }
 
-/** Largest |w| per slice along `axis` (or over the whole tensor when axis is undefined). */
-export function absMaxPerChannel(values: Float32Array, shape: number[], axis: number | undefined): number[] {
-  if (axis === undefined) {
-    let m = 0;
-    for (let i = 0; i < values.length; i++) { const a = Math.abs(values[i]!); if (a > m) m = a; }
-    return [m];
-  }
+/** [outer, channels, inner] view of a weight along `axis`: channel c of block o starts at (o * channels + c) * inner. */
+function blocks(shape: number[], axis: number | undefined, length: number): [outer: number, channels: number, inner: number] {
+  if (axis === undefined) return [1, 1, length];
   const channels = shape[axis]!;
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Array<number>(channels).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const c = Math.floor(i / inner) % channels;
-    const a = Math.abs(values[i]!);
-    if (a > out[c]!) out[c] = a;
-  }
-  return out;
+  return [length / (channels * inner), channels, inner];
 }
 
-/** Quantizes weights symmetrically with `q` (per axis when q.axis is set): int8 codes. */
+/** Largest |w| per slice along `axis` (or over the whole tensor when axis is undefined). */
+export function absMaxPerChannel(values: Float32Array, shape: number[], axis: number | undefined): number[] {
+  const [outer, channels, inner] = blocks(shape, axis, values.length);
+  const out = new Float64Array(channels);
+  // Nested loops instead of a division per element: this runs over every weight of the model.
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      let m = out[c]!;
+      for (const end = i + inner; i < end; i++) {
+        const v = values[i]!;
+        const a = v < 0 ? -v : v;
+        if (a > m) m = a;
+      }
+      out[c] = m;
+    }
+  }
+  return Array.from(out);
+}
+
+/**
+ * Quantizes weights symmetrically with `q` (per axis when q.axis is set): int8 codes, computed as
+ * TFLite's converter does (quantization_utils.cc): round(w * (1 / scale)), half away from zero,
+ * clamped to [-qmax, qmax].
+ */
 export function quantizeWeights(values: Float32Array, shape: number[], q: Quantization, bits = 8): Int8Array {
   const qmax = 2 ** (bits - 1) - 1;
   const out = new Int8Array(values.length);
   const perAxis = q.scale.length > 1 && q.axis !== undefined;
-  const channels = perAxis ? shape[q.axis!]! : 1;
-  const inner = perAxis ? shape.slice(q.axis! + 1).reduce((a, b) => a * b, 1) : 1;
-  for (let i = 0; i < values.length; i++) {
-    const c = perAxis ? Math.floor(i / inner) % channels : 0;
-    out[i] = clamp(roundHalfAway(values[i]! / q.scale[c]!), -qmax, qmax);
+  const [outer, channels, inner] = blocks(shape, perAxis ? q.axis : undefined, values.length);
+  const inv = q.scale.map((s) => 1 / s);
+  for (let o = 0, i = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const f = inv[perAxis ? c : 0]!;
+      for (const end = i + inner; i < end; i++) {
+        const v = values[i]! * f;
+        // Clamped first (|0 would wrap huge values); truncating v +- 0.5 rounds half away from zero.
+        out[i] = v >= qmax ? qmax : v <= -qmax ? -qmax : (v < 0 ? v - 0.5 : v + 0.5) | 0;
+      }
+    }
   }
   return out;
 }

@@ -144,6 +144,24 @@ describe('int8 (full integer)', () => {
   });
 });
 
+describe('preparing the float graph', () => {
+  it('fuses a standalone RELU into the op before it (same numbers, one op less, output name kept)', () => {
+    const g0 = syn.graphs[0]!;
+    // ADD -> RELU -> (rest): the ADD of the synthetic graph gets a RELU after it.
+    const add = g0.nodes.find((n) => n.op === 'tfl.ADD')!;
+    const relu = { name: 'relu', op: 'tfl.RELU', inputs: ['e2'], outputs: ['e2r'], attrs: {} };
+    const nodes = g0.nodes.flatMap((n) => (n === add ? [n, relu] : [{ ...n, inputs: n.inputs.map((x) => (x === 'e2' ? 'e2r' : x)) }]));
+    const tensors = new Map(g0.tensors).set('e2r', { name: 'e2r', dtype: 'float32', shape: [1, 4, 4, 7] });
+    const m: Model = { ...syn, graphs: [{ ...g0, nodes, tensors }] };
+    const g = quantize(m, { mode: 'float16' }).model.graphs[0]!;
+    expect(byOp(g, 'RELU')).toHaveLength(0);
+    const fused = byOp(g, 'ADD')[0]!;
+    expect(fused.attrs.fused_activation_function).toEqual({ kind: 'string', value: 'RELU' });
+    expect(fused.outputs).toEqual(['e2r']);
+    expect(g.tensors.has('e2')).toBe(false);
+  });
+});
+
 describe('weight-only modes', () => {
   it('float16: every float constant stored as float16 behind one DEQUANTIZE, half the weight bytes', () => {
     const { model, report } = quantize(fm, { mode: 'float16' });

@@ -35,21 +35,23 @@ async function nodeApis(): Promise<NodeApis> {
   return { fs: pick(fs), path: pick(path), vm: pick(vm), createRequire: pick(mod).createRequire, pathToFileURL: pick(url).pathToFileURL };
 }
 
-/** node_modules/@litertjs/core, found through Node's resolution from this file or the cwd. */
-async function packageDir(): Promise<string> {
+/** node_modules/<name>, found through Node's resolution from this file or the cwd. */
+export async function nodePackageDir(name: string): Promise<string> {
   const { fs, path, createRequire } = await nodeApis();
   const bases = [typeof __filename === 'string' ? __filename : '', path.join(process.cwd(), 'index.js')].filter(Boolean);
   for (const base of bases) {
     try {
-      return path.dirname(createRequire(base).resolve('@litertjs/core/package.json'));
+      return path.dirname(createRequire(base).resolve(`${name}/package.json`));
     } catch {
       // try the next base
     }
   }
-  const fallback = path.join(process.cwd(), 'node_modules', '@litertjs', 'core');
+  const fallback = path.join(process.cwd(), 'node_modules', ...name.split('/'));
   if (fs.existsSync(path.join(fallback, 'package.json'))) return fallback;
-  throw new Error('@litertjs/core not found: is it installed?');
+  throw new Error(`${name} not found: is it installed?`);
 }
+
+const packageDir = () => nodePackageDir('@litertjs/core');
 
 /** The folder of LiteRT.js's .wasm and glue files (node_modules/@litertjs/core/wasm). */
 export async function liteRtWasmDir(): Promise<string> {

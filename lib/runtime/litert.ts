@@ -12,13 +12,13 @@
  *   (or returns a module it loaded with importScripts) before the first load.
  *
  * Two gaps of LiteRT.js are bridged here:
- * - its JS dtype table knows only float32, int32 and uint8, so a model with int8 graph
- *   inputs/outputs fails in loadAndCompile ("Element type INT8 is not supported"). Such a
- *   model is rewritten with exact uint8 <-> int8 QUANTIZE bridges (see
- *   ../formats/tflite/write/int8-io.ts) and the adapter flips the sign bit of the bytes, so
- *   callers still see int8 inputs and outputs with the original values; int16 inputs and
- *   outputs (16x8 models) pass as float32 through QUANTIZE / DEQUANTIZE the same way
- *   (../formats/tflite/write/int16-io.ts).
+ * - its JS dtype table knows only float32, int32 and uint8, so a model with int8 or int16 graph
+ *   inputs/outputs fails in loadAndCompile ("Element type INT8 is not supported"). Such a model
+ *   is rewritten to take and give float32 through exact QUANTIZE / DEQUANTIZE bridges, and the
+ *   adapter converts codes on the host (../formats/tflite/write/float-io.ts), so callers still
+ *   see int8 / int16 inputs and outputs with the original values. int8 tensors quantized per
+ *   axis go through exact uint8 <-> int8 bridges instead, the host flipping the sign bit
+ *   (../formats/tflite/write/int8-io.ts).
  * Inputs with unknown dims (shape_signature -1) are not resizable in LiteRT.js 2.5: it runs them
  * at the sizes in the file's `shape` (1 for an unknown dim when the TFLite writer wrote it), and
  * the session reports those sizes.
@@ -29,7 +29,7 @@ import { AbortedError } from '../formats/errors';
 import { tfliteFormat } from '../formats/tflite/index';
 import { writeTflite } from '../formats/tflite/write';
 import { flipSign, int8IoToUint8 } from '../formats/tflite/write/int8-io';
-import { floatToInt16, int16IoToFloat, int16ToFloat, type QuantIo } from '../formats/tflite/write/int16-io';
+import { codesToFloat, floatToCodes, quantizedIoToFloat, type BridgedIo } from '../formats/tflite/write/float-io';
 import { metadataSpec } from '../formats/tflite/write/metadata';
 import { loadLiteRtNode } from './litert-node';
 import type { BackendId, HostTensor, LoadOptions, RuntimeAdapter, RuntimeSession } from './types';
@@ -65,8 +65,8 @@ interface Prepared {
   bytes: Uint8Array;
   /** Tensor names (graph 0) whose host data is int8 while LiteRT sees uint8. */
   flipped: Set<string>;
-  /** Tensor names (graph 0) whose host data is int16 while LiteRT sees float32. */
-  widened: Map<string, QuantIo>;
+  /** Tensor names (graph 0) whose host data is int8 / int16 codes while LiteRT sees float32. */
+  widened: Map<string, BridgedIo>;
   /** LiteRT's I/O names (signature aliases) -> tensor names. */
   aliases: Map<string, string>;
 }
@@ -87,19 +87,19 @@ async function prepare(source: { bytes?: Uint8Array; model?: Model }): Promise<P
       }
     }
   }
-  const rewrite = int8IoToUint8(model);
-  const flipped = new Set([...rewrite.inputs, ...rewrite.outputs]);
-  const wide = int16IoToFloat(rewrite.model);
+  const wide = quantizedIoToFloat(model);
   const widened = wide.bridged;
-  const bytes = flipped.size === 0 && widened.size === 0 && source.bytes ? source.bytes : writeTflite(wide.model);
+  const rewrite = int8IoToUint8(wide.model);
+  const flipped = new Set([...rewrite.inputs, ...rewrite.outputs]);
+  const bytes = flipped.size === 0 && widened.size === 0 && source.bytes ? source.bytes : writeTflite(rewrite.model);
   const aliases = new Map<string, string>();
   const sig = metadataSpec(model).signatures[0];
   for (const [alias, tensor] of [...(sig?.inputs ?? []), ...(sig?.outputs ?? [])]) aliases.set(alias, tensor);
   return { bytes, flipped, widened, aliases };
 }
 
-function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: QuantIo): Float32Array | Int32Array | Uint8Array {
-  const want = flip ? 'int8' : widen ? 'int16' : expected.dtype;
+function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: BridgedIo): Float32Array | Int32Array | Uint8Array {
+  const want = flip ? 'int8' : widen ? widen.dtype : expected.dtype;
   if (t.dtype !== want) throw new Error(`input '${expected.name}': expected ${want}, got ${t.dtype}`);
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (n !== t.data.length) throw new Error(`input '${expected.name}': shape [${t.shape.join(', ')}] has ${n} elements but the data has ${t.data.length}`);
@@ -107,7 +107,7 @@ function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: Quan
   if (n !== size) throw new Error(`input '${expected.name}': the model wants [${expected.shape.join(', ')}] (${size} elements), got [${t.shape.join(', ')}]`);
   const d = t.data;
   if (flip) return flipSign(d as Int8Array);
-  if (widen) return int16ToFloat(d as Int16Array, widen);
+  if (widen) return codesToFloat(d as Int8Array | Int16Array, widen);
   if (t.dtype === 'float32' && d instanceof Float32Array) return d;
   if (t.dtype === 'int32' && d instanceof Int32Array) return d;
   if (t.dtype === 'uint8' && d instanceof Uint8Array) return d;
@@ -120,8 +120,8 @@ class LiteRtSession implements RuntimeSession {
   readonly outputs: Info[];
   private readonly flipIn: boolean[];
   private readonly flipOut: boolean[];
-  private readonly widenIn: Array<QuantIo | undefined>;
-  private readonly widenOut: Array<QuantIo | undefined>;
+  private readonly widenIn: Array<(BridgedIo) | undefined>;
+  private readonly widenOut: Array<(BridgedIo) | undefined>;
   private disposed = false;
 
   constructor(
@@ -133,7 +133,7 @@ class LiteRtSession implements RuntimeSession {
     const flip = (name: string) => prepared.flipped.has(prepared.aliases.get(name) ?? name);
     const widen = (name: string) => prepared.widened.get(prepared.aliases.get(name) ?? name);
     const info = (d: LiteRtCore.TensorDetails): Info => ({
-      name: d.name, dtype: flip(d.name) ? 'int8' : widen(d.name) ? 'int16' : d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
+      name: d.name, dtype: flip(d.name) ? 'int8' : widen(d.name)?.dtype ?? d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
     });
     const ins = compiled.getInputDetails();
     const outs = compiled.getOutputDetails();
@@ -172,7 +172,7 @@ class LiteRtSession implements RuntimeSession {
         const shape = Array.from(o.type.layout.dimensions);
         const widen = this.widenOut[i];
         if (this.flipOut[i]) results.push({ name: info.name, dtype: 'int8', shape, data: new Int8Array(flipSign(raw as Uint8Array).buffer) });
-        else if (widen) results.push({ name: info.name, dtype: 'int16', shape, data: floatToInt16(raw as Float32Array, widen) });
+        else if (widen) results.push({ name: info.name, dtype: widen.dtype, shape, data: floatToCodes(raw as Float32Array, widen) });
         else results.push({ name: info.name, dtype: o.type.dtype, shape, data: raw } as HostTensor);
       }
       return results;

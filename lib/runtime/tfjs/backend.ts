@@ -15,11 +15,23 @@ const WEBGPU_PKG = '@tensorflow/tfjs-backend-webgpu';
 
 async function tryImport(name: string): Promise<boolean> {
   try {
-    await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ name);
+    const mod = (await import(/* webpackIgnore: true */ /* turbopackIgnore: true */ name)) as { setWasmPaths?: (prefix: string) => void };
+    if (name === WASM_PKG && !inBrowser()) await pointAtPackage(mod);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * In Node the wasm backend finds its .wasm through emscripten's `__dirname`, which LiteRT.js's
+ * Node loader repoints at its own folder: once LiteRT has loaded, tfjs wasm would fail to start.
+ * An absolute path to the package's dist folder works whatever ran before.
+ */
+async function pointAtPackage(mod: { setWasmPaths?: (prefix: string) => void }): Promise<void> {
+  const { nodePackageDir } = await import('../litert-node');
+  const dir = await nodePackageDir(WASM_PKG);
+  mod.setWasmPaths?.(`${dir}/dist/`);
 }
 
 const inBrowser = () => typeof (globalThis as { document?: unknown }).document !== 'undefined'
