@@ -53,7 +53,7 @@ const USAGE = `Edge Model Studio CLI
             channel (dense layers per tensor unless --per-channel-dense). --keep-float and
             --int16 pick node precisions by regular expression on node names. An .onnx output
             (ONNX models, --mode int8) is a QDQ model as onnxruntime's quantizer writes it, with
-            --activations int8 (default) or uint8. --json prints the report and the recipe.`;
+            --activations uint8 (default: onnxruntime's fast path) or int8. --json prints the report and the recipe.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -27,7 +27,7 @@ export interface CalibrationData {
 export interface VariantRequest extends Omit<QuantizeOptions, 'ranges' | 'calibration'> {
   /** 'onnx': a QDQ .onnx from an ONNX source (int8 only); default a .tflite. */
   target?: 'tflite' | 'onnx';
-  /** QDQ activations: int8 (default) or uint8. */
+  /** QDQ activations: uint8 (default, onnxruntime's fast path) or int8. */
   activations?: 'int8' | 'uint8';
   method?: CalibrationMethod;
   /** Statistics of an earlier calibration of the same float model (skips running it again). */
