@@ -17,7 +17,7 @@ import { readModel } from '../lib/formats/registry';
 import { writeTflite } from '../lib/formats/tflite/write';
 import type { Model } from '../lib/ir/types';
 import { bytes as viewBytes, floats32, staticShape } from '../lib/quantize/graph-edit';
-import { absMaxPerChannel, quantizeWeights, weightParams } from '../lib/quantize/params';
+import { quantizePerChannel } from '../lib/quantize/params';
 import { makeVariant } from '../lib/quantize/pipeline';
 import { randomSamples, inputSpecs, zipInputs } from '../lib/quantize/calibrate/sources';
 import { toModelInputs } from '../lib/quantize/io';
@@ -31,7 +31,7 @@ import { loadInputFiles } from '../cli/files';
 
 const ROOT = path.resolve(__dirname, '..');
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
-const RUNS = arg('--runs', 50);
+const RUNS = arg('--runs', 100);
 const median = (xs: number[]) => latencyStats(xs).medianMs;
 const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 const results: Array<{ what: string; ours: number; floor: number; ratio: number; goal: string; ok: boolean }> = [];
@@ -57,7 +57,7 @@ async function weights(): Promise<void> {
   const arrays = ws.map(({ t, axis }) => ({ v: floats32(t), shape: staticShape(t), axis }));
   const total = arrays.reduce((a, x) => a + x.v.length, 0);
   const copies = arrays.map((x) => new Uint8Array(x.v.byteLength));
-  const quant = () => { for (const x of arrays) { const q = weightParams(absMaxPerChannel(x.v, x.shape, x.axis), x.axis); quantizeWeights(x.v, x.shape, q); } };
+  const quant = () => { for (const x of arrays) quantizePerChannel(x.v, x.shape, x.axis); };
   const copy = () => { arrays.forEach((x, i) => copies[i]!.set(viewBytes(x.v))); };
   const tq: number[] = [], tc: number[] = [];
   for (let i = 0; i < 5; i++) { quant(); copy(); }
@@ -75,25 +75,37 @@ async function pipeline(): Promise<void> {
   const cal = bundledImages('calibration');
   const { floatTfl } = await import('../lib/quantize/pipeline');
   const float = floatTfl(src).model;
-  const session = await tfjsAdapter.load({ model: float }, { backend: 'wasm' });
   const sets = [...fashionSamples(cal, 100)];
-  const forward = async () => { for (const s of sets) await session.run(s); };
-  const variant = () => makeVariant(src, { mode: 'int8', method: { percentile: 99.99 }, calibration: { samples: fashionSamples(cal, 100), count: 100, description: '100 images' } });
-  await forward(); await variant();
-  const tf: number[] = [], tv: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  // The floor loads the float model too: calibration must, before its first pass.
+  const forward = async () => {
+    const session = await tfjsAdapter.load({ model: float }, { backend: 'wasm' });
+    for (const s of sets) await session.run(s);
+    session.dispose();
+  };
+  const variant = (method: 'minmax' | { percentile: number }) => makeVariant(src, { mode: 'int8', method, calibration: { samples: sets, count: 100, description: '100 images' } });
+  await forward(); await variant('minmax');
+  const tf: number[] = [], tv: number[] = [], tp: number[] = [];
+  for (let i = 0; i < 9; i++) {
     let t = performance.now(); await forward(); tf.push(performance.now() - t);
-    t = performance.now(); await variant(); tv.push(performance.now() - t);
+    t = performance.now(); await variant('minmax'); tv.push(performance.now() - t);
+    t = performance.now(); await variant({ percentile: 99.99 }); tp.push(performance.now() - t);
   }
-  session.dispose();
-  report('full int8 variant (100 calibration samples) vs 100 float passes', median(tv), median(tf), 1.5);
+  report('full int8 variant, min-max (convert + load + 100 calibration passes + quantize + write) vs load + 100 float passes', median(tv), median(tf), 1.5);
+  report('the same with percentile ranges (histograms of every activation)', median(tp), median(tf), 1.5);
 }
 
-async function timeSession(run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 10; i++) await run();
-  const ts: number[] = [];
-  for (let i = 0; i < RUNS; i++) { const t = performance.now(); await run(); ts.push(performance.now() - t); }
-  return median(ts);
+/** Medians of `a` and `b` timed alternately, so drift and the other core's load hit both alike. */
+async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
+  for (let i = 0; i < 10; i++) { await a(); await b(); }
+  const ta: number[] = [], tb: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const [f, out] of (i % 2 ? [[a, ta], [b, tb]] : [[b, tb], [a, ta]]) as Array<[() => Promise<unknown>, number[]]>) {
+      const t = performance.now();
+      await f();
+      out.push(performance.now() - t);
+    }
+  }
+  return [median(ta), median(tb)];
 }
 
 /** 3: int8 kernels against float in the two runtimes that ship them. */
@@ -107,18 +119,27 @@ async function latency(): Promise<void> {
   for (const [label, rel] of models) {
     const src = await load(rel);
     const { floatTfl } = await import('../lib/quantize/pipeline');
-    const float = floatTfl(src).model;
+    // Open dims (a batch) become 1, in the float model and the variants alike.
+    const g0 = src.graphs[0]!;
+    const inputShapes = Object.fromEntries(g0.inputs.map((n) => [n, (g0.tensors.get(n)?.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1))]));
+    const convert = { inputShapes };
+    const float = floatTfl(src, convert).model;
     const specs = inputSpecs(float.graphs[0]!);
     const samples = () => zipInputs(specs.map((s, k) => randomSamples(s, 32, 1 + k)));
-    const v = await makeVariant(src, { mode: 'int8', calibration: { samples: samples(), count: 32, description: 'random' } });
     const feeds: HostTensor[] = [...samples()][0]!;
     const fl = await litertAdapter.load({ bytes: writeTflite(float) }, { backend: 'wasm' });
-    const q = await litertAdapter.load({ bytes: v.bytes }, { backend: 'wasm' });
-    const qFeeds = toModelInputs(v.model, feeds);
-    const tFloat = await timeSession(() => fl.run(feeds));
-    const tInt8 = await timeSession(() => q.run(qFeeds));
-    fl.dispose(); q.dispose();
-    report(`LiteRT.js int8 vs float, ${label}`, tInt8, tFloat, 0.75);
+    // float I/O: the same host tensors as the float model, int8 kernels inside (XNNPACK converts
+    // at the edges). int8 I/O adds LiteRT.js's host-side code conversion, reported beside it.
+    for (const floatIO of [true, false]) {
+      const v = await makeVariant(src, { mode: 'int8', floatIO, convert, calibration: { samples: samples(), count: 32, description: 'random' } });
+      const q = await litertAdapter.load({ bytes: v.bytes }, { backend: 'wasm' });
+      const qFeeds = toModelInputs(v.model, feeds);
+      const [tFloat, tInt8] = await timePair(() => fl.run(feeds), () => q.run(qFeeds));
+      q.dispose();
+      if (floatIO) report(`LiteRT.js int8 vs float, ${label}`, tInt8, tFloat, 0.75);
+      else console.log(`  (int8 I/O through LiteRT.js's JS API: ${fmt(tInt8)} ms vs ${fmt(tFloat)} ms, ${(tInt8 / tFloat).toFixed(2)}x)`);
+    }
+    fl.dispose();
     if (src.format !== 'onnx') continue;
     const srcSpecs = inputSpecs(src.graphs[0]!);
     const onnxSamples = () => zipInputs(srcSpecs.map((s, k) => randomSamples(s, 32, 1 + k)));
@@ -126,8 +147,7 @@ async function latency(): Promise<void> {
     const oFeeds = Object.fromEntries([...onnxSamples()][0]!.map((t) => [t.name, new ort.Tensor('float32', t.data as Float32Array, t.shape)]));
     const sf = await ort.InferenceSession.create(writeOnnx(src), { executionProviders: ['wasm'] });
     const sq = await ort.InferenceSession.create(qdq.bytes, { executionProviders: ['wasm'] });
-    const oFloat = await timeSession(() => sf.run(oFeeds));
-    const oInt8 = await timeSession(() => sq.run(oFeeds));
+    const [oFloat, oInt8] = await timePair(() => sf.run(oFeeds), () => sq.run(oFeeds));
     await sf.release(); await sq.release();
     report(`onnxruntime-web QDQ int8 vs float, ${label}`, oInt8, oFloat, 0.75);
   }

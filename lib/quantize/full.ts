@@ -8,7 +8,7 @@
 import type { Graph, Model, Node, Quantization, Tensor } from '../ir/types';
 import { GraphEdit, floats32, quantTensor, staticShape } from './graph-edit';
 import { dataInputs, quantInfo, weightAxis, type QuantOpInfo } from './op-table';
-import { absMaxPerChannel, activationParams, quantizeActivation, quantizeBias, quantizeWeights, weightParams, type ActivationType } from './params';
+import { activationParams, quantizeActivation, quantizeBias, quantizePerChannel, type ActivationType } from './params';
 import { choosePrecisions } from './precision';
 import { planScales, type ScalePlan } from './scales';
 import type { LayerPrecision, QuantizedNode, QuantizeOptions } from './types';
@@ -114,11 +114,12 @@ class FullQuantizer {
   }
 
   private weight(name: string, info: QuantOpInfo): { name: string; scales: number[] } {
-    const t = this.g.tensors.get(name)!;
-    const shape = staticShape(t);
+    const shape = staticShape(this.g.tensors.get(name)!);
     const axis = weightAxis(info.weight!, this.options);
-    const q = weightParams(absMaxPerChannel(floats32(t), shape, axis), axis);
-    const out = this.constant(name, `w${axis ?? 't'}`, (src, target) => quantTensor(src, target, 'int8', quantizeWeights(floats32(src), shape, q), q));
+    const out = this.constant(name, `w${axis ?? 't'}`, (src, target) => {
+      const { codes, q } = quantizePerChannel(floats32(src), shape, axis);
+      return quantTensor(src, target, 'int8', codes, q);
+    });
     return { name: out, scales: this.edit.tensors.get(out)!.quant!.scale };
   }
 

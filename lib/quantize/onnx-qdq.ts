@@ -10,7 +10,7 @@
  */
 import type { AttrValue, Graph, Model, Node, Quantization, Tensor } from '../ir/types';
 import { floats32 } from './graph-edit';
-import { absMaxPerChannel, activationParams, quantizeBias, quantizeWeights, weightParams } from './params';
+import { activationParams, quantizeBias, quantizePerChannel } from './params';
 import type { QuantizeReport, QuantizedNode, Range } from './types';
 import { constantBytes } from './graph-edit';
 import { foldBatchNorms } from '../transforms/onnx-to-tfl/fold';
@@ -211,8 +211,8 @@ export function onnxQdq(model: Model, options: OnnxQdqOptions): { model: Model; 
       const shape = (w.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
       const axis = info.weight.perChannel && perChannelOk ? info.weight.axis(n) : undefined;
       const v = floats32(w);
-      const wq = weightParams(absMaxPerChannel(v, shape, axis), axis);
-      inputs[info.weight.input] = dequantizedConst(w.name, 'int8', quantizeWeights(v, shape, wq), wq, w.shape, axis);
+      const { codes, q: wq } = quantizePerChannel(v, shape, axis);
+      inputs[info.weight.input] = dequantizedConst(w.name, 'int8', codes, wq, w.shape, axis);
       const b = info.bias !== undefined ? g.tensors.get(n.inputs[info.bias] ?? '') : undefined;
       if (b?.data) {
         const xs = paramsOf(alias(n.inputs[0]!)).scale[0]!;

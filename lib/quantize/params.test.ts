@@ -43,7 +43,7 @@ describe('quantization parameters (TFLite spec)', () => {
     const abs = absMaxPerChannel(w, [2, 3], 0);
     expect(abs).toEqual([2, 0.5]);
     const q = weightParams(abs, 0);
-    expect(q).toEqual({ scale: [2 / 127, 0.5 / 127], zeroPoint: [0, 0], axis: 0 });
+    expect(q).toEqual({ scale: [Math.fround(2 / 127), Math.fround(0.5 / 127)], zeroPoint: [0, 0], axis: 0 });
     expect(Array.from(quantizeWeights(w, [2, 3], q))).toEqual([64, -127, 32, 64, 127, -32]);
   });
 

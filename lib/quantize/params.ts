@@ -7,6 +7,7 @@
  * - biases: int32 (int64 for 16x8) with scale = input scale x weight scale, zero point 0.
  */
 import type { Quantization } from '../ir/types';
+import { absMaxBlocks, quantizeBlocks, quantizeSymmetric, type Blocks } from './kernels/index';
 
 export type ActivationType = 'int8' | 'int16';
 
@@ -41,60 +42,42 @@ export function activationParams(min: number, max: number, type: ActivationType)
 /** Per-channel (or per-tensor) symmetric weight parameters from the largest |w| of each channel. */
 export function weightParams(absMax: number[], axis: number | undefined, bits = 8): Quantization {
   const qmax = 2 ** (bits - 1) - 1;
-  const scale = absMax.map((m) => (m > 0 ? m / qmax : 1 / qmax));
+  // float32, as the file stores it: the codes are computed with the scale runtimes will read.
+  const scale = absMax.map((m) => Math.fround(m > 0 ? m / qmax : 1 / qmax));
   const zeroPoint = scale.map(() => 0);
   return axis !== undefined ? { scale, zeroPoint, axis } : { scale, zeroPoint };
 }
 
-/** [outer, channels, inner] view of a weight along `axis`: channel c of block o starts at (o * channels + c) * inner. */
-function blocks(shape: number[], axis: number | undefined, length: number): [outer: number, channels: number, inner: number] {
+function blocks(shape: number[], axis: number | undefined, length: number): Blocks {
   if (axis === undefined) return [1, 1, length];
   const channels = shape[axis]!;
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   return [length / (channels * inner), channels, inner];
 }
 
+/** Symmetric int8 weights and their parameters, per channel along `axis` (or per tensor). */
+export function quantizePerChannel(values: Float32Array, shape: number[], axis: number | undefined, bits = 8): { codes: Int8Array; q: Quantization } {
+  const { codes, scales } = quantizeSymmetric(values, blocks(shape, axis, values.length), 2 ** (bits - 1) - 1);
+  const zeroPoint = scales.map(() => 0);
+  return { codes, q: axis !== undefined ? { scale: scales, zeroPoint, axis } : { scale: scales, zeroPoint } };
+}
+
 /** Largest |w| per slice along `axis` (or over the whole tensor when axis is undefined). */
 export function absMaxPerChannel(values: Float32Array, shape: number[], axis: number | undefined): number[] {
-  const [outer, channels, inner] = blocks(shape, axis, values.length);
-  const out = new Float64Array(channels);
-  // Nested loops instead of a division per element: this runs over every weight of the model.
-  for (let o = 0, i = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      let m = out[c]!;
-      for (const end = i + inner; i < end; i++) {
-        const v = values[i]!;
-        const a = v < 0 ? -v : v;
-        if (a > m) m = a;
-      }
-      out[c] = m;
-    }
-  }
-  return Array.from(out);
+  return Array.from(absMaxBlocks(values, blocks(shape, axis, values.length)));
 }
 
 /**
  * Quantizes weights symmetrically with `q` (per axis when q.axis is set): int8 codes, computed as
- * TFLite's converter does (quantization_utils.cc): round(w * (1 / scale)), half away from zero,
- * clamped to [-qmax, qmax].
+ * TFLite's converter does (quantization_utils.cc): round(w * (1 / scale)) in float32, half away
+ * from zero, clamped to [-qmax, qmax].
  */
 export function quantizeWeights(values: Float32Array, shape: number[], q: Quantization, bits = 8): Int8Array {
   const qmax = 2 ** (bits - 1) - 1;
-  const out = new Int8Array(values.length);
   const perAxis = q.scale.length > 1 && q.axis !== undefined;
-  const [outer, channels, inner] = blocks(shape, perAxis ? q.axis : undefined, values.length);
-  const inv = q.scale.map((s) => 1 / s);
-  for (let o = 0, i = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      const f = inv[perAxis ? c : 0]!;
-      for (const end = i + inner; i < end; i++) {
-        const v = values[i]! * f;
-        // Clamped first (|0 would wrap huge values); truncating v +- 0.5 rounds half away from zero.
-        out[i] = v >= qmax ? qmax : v <= -qmax ? -qmax : (v < 0 ? v - 0.5 : v + 0.5) | 0;
-      }
-    }
-  }
-  return out;
+  const inv = new Float32Array(q.scale.length);
+  for (let c = 0; c < inv.length; c++) inv[c] = 1 / Math.fround(q.scale[c]!);
+  return quantizeBlocks(values, blocks(shape, perAxis ? q.axis : undefined, values.length), inv, qmax);
 }
 
 /** Quantizes a float tensor with per-tensor affine parameters into `type` codes. */

@@ -44,6 +44,7 @@ function obstacle(node: Node, g: Graph, p: 'int8' | 'int16', ranges: Record<stri
   if (info.weight) {
     const w = get(node.inputs[info.weight.input] ?? '');
     if (!w || !w.data || !isFloat(w)) return 'weights are not a float32 constant';
+    if (w.sparsity) return 'weights are stored sparse';
   }
   if (info.bias !== undefined) {
     const b = get(node.inputs[info.bias] ?? '');

@@ -1,5 +1,6 @@
 /**
  * Brings a `tfl` model to the float graph every mode starts from, and calibration sees:
+ * - a DENSIFY of a sparse constant is expanded to the dense constant;
  * - a DEQUANTIZE of a constant (float16 weights, as MediaPipe ships them, or int8 weight-only
  *   models) is folded into a float32 constant;
  * - a RELU / RELU6 / RELU_N1_TO_1 right after an op with a fused activation slot becomes that
@@ -9,9 +10,25 @@
  */
 import type { Graph, Model, Node } from '../ir/types';
 import { tensorFloats } from '../ir/values';
+import { densify } from './densify';
 import { bytes } from './graph-edit';
 
 export class AlreadyQuantizedError extends Error {}
+
+/** DENSIFY of a sparse constant becomes the dense constant (the DEQUANTIZE after it then folds too). */
+function foldDensify(g: Graph): Graph {
+  const tensors = new Map(g.tensors);
+  const nodes = g.nodes.filter((n) => {
+    if (n.op !== 'tfl.DENSIFY') return true;
+    const src = g.tensors.get(n.inputs[0] ?? '');
+    const out = g.tensors.get(n.outputs[0] ?? '');
+    const dense = src ? densify(src) : null;
+    if (!dense || !out) return true;
+    tensors.set(out.name, { ...out, dtype: src!.dtype, data: dense, isConstant: true, sparsity: undefined });
+    return false;
+  });
+  return nodes.length === g.nodes.length ? g : { ...g, nodes, tensors };
+}
 
 function foldConstantDequantize(g: Graph): Graph {
   const tensors = new Map(g.tensors);
@@ -19,7 +36,8 @@ function foldConstantDequantize(g: Graph): Graph {
     if (n.op !== 'tfl.DEQUANTIZE') return true;
     const src = g.tensors.get(n.inputs[0] ?? '');
     const out = g.tensors.get(n.outputs[0] ?? '');
-    if (!src?.data || !out || out.dtype !== 'float32') return true;
+    // Sparse-stored weights keep their DEQUANTIZE: their bytes are the compressed values only.
+    if (!src?.data || src.sparsity || !out || out.dtype !== 'float32') return true;
     const v = tensorFloats(src);
     if (!v) return true;
     tensors.set(out.name, { ...out, data: bytes(Float32Array.from(v)), isConstant: true, quant: undefined });
@@ -75,7 +93,7 @@ function checkFloat(model: Model): void {
 export function prepareFloat(model: Model): Model {
   if (model.dialect !== 'tfl') throw new Error(`quantize: the model is in the ${model.dialect} dialect; convert it to TFLite first`);
   checkFloat(model);
-  const g0 = fuseActivations(foldConstantDequantize(model.graphs[0]!));
+  const g0 = fuseActivations(foldConstantDequantize(foldDensify(model.graphs[0]!)));
   if (g0 === model.graphs[0]) return model;
   return { ...model, graphs: [g0, ...model.graphs.slice(1)] };
 }

@@ -10,6 +10,7 @@ import { writeTflite } from '../formats/tflite/write';
 import type { HostTensor } from '../runtime/types';
 import { runOn, type RunOutcome, type VerifyRuntime } from '../verify/index';
 import { lsbAgreement, share } from './agreement';
+import { runReference } from './reference/index';
 import { collectStats } from './calibrate/collect';
 import type { TensorStats } from './calibrate/stats';
 import { toFloatOutputs, toModelInputs } from './io';
@@ -65,6 +66,14 @@ describe('Fashion-MNIST variants in three TFLite runtimes', () => {
     else expect(arm.status, arm.detail).toBe('unsupported');
     const ran = outcomes.filter((o): o is Extract<RunOutcome, { status: 'ran' }> => o.status === 'ran');
     const integer = v.model.graphs[0]!.tensors.get(v.model.graphs[0]!.outputs[0]!)!.dtype !== 'float32';
+    if (integer) {
+      // The integer reference (TFLite's reference-kernel arithmetic) agrees with every runtime too.
+      const ref = sets.map((s) => runReference(v.model, s));
+      for (const o of ran) {
+        const a = lsbAgreement(ref, o.outputSets);
+        expect(share(a.withinOne, a.elements), `${o.runtime} vs integer reference: max ${a.maxDiff} LSB`).toBeGreaterThanOrEqual(0.999);
+      }
+    }
     for (const o of ran.slice(1)) {
       if (integer) {
         const a = lsbAgreement(ran[0]!.outputSets, o.outputSets);

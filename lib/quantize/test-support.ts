@@ -38,7 +38,9 @@ export function bundledImages(which: 'calibration' | 'test'): Images {
 
 /** Image i as the NHWC [1, 28, 28, 1] float input of the converted model (pixel / 255). */
 export function fashionInput(images: Images, i: number, name = 'image'): HostTensor {
-  return { name, dtype: 'float32', shape: [1, 28, 28, 1], data: Float32Array.from(images.pixels.subarray(i * 784, (i + 1) * 784), (v) => v / 255) };
+  const data = new Float32Array(784);
+  for (let k = 0, o = i * 784; k < 784; k++) data[k] = images.pixels[o + k]! / 255;
+  return { name, dtype: 'float32', shape: [1, 28, 28, 1], data };
 }
 
 export function* fashionSamples(images: Images, count: number, name = 'image'): Generator<HostTensor[]> {

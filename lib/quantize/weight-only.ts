@@ -10,12 +10,12 @@ import type { Graph, Node, Tensor } from '../ir/types';
 import { floatToHalf } from '../ir/values';
 import { GraphEdit, bytes, floats32, quantTensor, staticShape } from './graph-edit';
 import { quantInfo, weightAxis } from './op-table';
-import { absMaxPerChannel, quantizeWeights, weightParams } from './params';
+import { quantizePerChannel } from './params';
 import type { QuantizedNode, QuantizeOptions } from './types';
 
 export interface WeightOnlyResult { graph: Graph; nodes: QuantizedNode[]; conversions: number }
 
-const isFloatConst = (t: Tensor | undefined): t is Tensor & { data: Uint8Array } => !!t?.data && t.dtype === 'float32';
+const isFloatConst = (t: Tensor | undefined): t is Tensor & { data: Uint8Array } => !!t?.data && t.dtype === 'float32' && !t.sparsity;
 const elements = (t: Tensor): number => t.data!.byteLength / 4;
 
 export function float16Graph(g: Graph, options: QuantizeOptions): WeightOnlyResult {
@@ -68,9 +68,9 @@ export function dynamicRangeGraph(g: Graph, options: QuantizeOptions, keepFloat:
     const shape = staticShape(w);
     const axis = weightAxis(info.weight, options);
     const v = floats32(w);
-    const q = weightParams(absMaxPerChannel(v, shape, axis), axis);
+    const { codes, q } = quantizePerChannel(v, shape, axis);
     const name = readers.get(w.name) === 1 ? w.name : edit.unique(`${w.name}/int8`);
-    edit.put(quantTensor(w, name, 'int8', quantizeWeights(v, shape, q), q));
+    edit.put(quantTensor(w, name, 'int8', codes, q));
     const inputs = [...n.inputs];
     inputs[info.weight.input] = name;
     const { version: _dropped, ...rest } = n;

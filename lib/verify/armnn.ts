@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tfliteFormat } from '../formats/tflite/index';
+import type { Graph, Node } from '../ir/types';
 import type { HostTensor } from '../runtime/types';
 import { encodeRequest, repoRoot, runChild, type ChildResult } from './subprocess';
 import { asSets, defaultTimeout, type ChildRunOptions } from './tfjs-tflite';
@@ -35,6 +36,51 @@ function systemPythonEnv(): NodeJS.ProcessEnv {
 }
 
 export type ArmnnResult = ChildResult & { op?: string };
+
+/**
+ * Features Arm NN 20.08 parses but computes wrongly, found by checking it layer by layer against
+ * the integer reference (lib/quantize/layers-check.ts) and in the reference's op tests: a model
+ * with one of them is reported 'unsupported' with the reason rather than run into a mismatch.
+ */
+const DEFECTS: Array<{ op: string; when: (n: Node, g: Graph) => boolean; why: string }> = [
+  {
+    op: 'PAD',
+    when: (n, g) => { const t = g.tensors.get(n.inputs[0] ?? ''); return !!t?.quant && /int8/.test(t.dtype) && (t.quant.zeroPoint[0] ?? 0) !== 0; },
+    why: 'quantized PAD: Arm NN 20.08 pads with code 0 instead of the zero point',
+  },
+  {
+    op: 'CONV_2D',
+    when: (n, g) => {
+      const x = g.tensors.get(n.inputs[0] ?? '')?.shape, w = g.tensors.get(n.inputs[1] ?? '')?.shape;
+      return !!x && !!w && x.length === 4 && w.length === 4 && typeof x[3] === 'number' && x[3] !== w[3];
+    },
+    why: 'grouped CONV_2D: Arm NN 20.08 ignores the groups',
+  },
+  {
+    op: 'RESIZE_BILINEAR',
+    when: (n) => n.attrs.half_pixel_centers?.kind === 'bool' && n.attrs.half_pixel_centers.value,
+    why: 'RESIZE with half_pixel_centers: Arm NN 20.08 ignores it',
+  },
+  {
+    op: 'RESIZE_NEAREST_NEIGHBOR',
+    when: (n) => (n.attrs.half_pixel_centers?.kind === 'bool' && n.attrs.half_pixel_centers.value) || (n.attrs.align_corners?.kind === 'bool' && n.attrs.align_corners.value),
+    why: 'RESIZE_NEAREST_NEIGHBOR with half_pixel_centers or align_corners: Arm NN 20.08 ignores them',
+  },
+];
+
+/** Why Arm NN 20.08 would compute this model wrongly, or null. */
+export async function armnnDefect(model: Uint8Array): Promise<{ op: string; why: string } | null> {
+  let ir;
+  try {
+    ir = await tfliteFormat.read([{ name: 'model.tflite', bytes: model }]);
+  } catch {
+    return null;
+  }
+  const g = ir.graphs[0];
+  if (!g) return null;
+  for (const n of g.nodes) for (const d of DEFECTS) if (n.op === `tfl.${d.op}` && d.when(n, g)) return { op: d.op, why: `${d.why} (node ${n.name})` };
+  return null;
+}
 
 /** The op name Arm NN's message points at, directly ("opcode:L / RSQRT") or by operator index. */
 async function opNamed(message: string, model: Uint8Array): Promise<string | undefined> {
@@ -74,6 +120,8 @@ export async function runArmnn(model: Uint8Array, inputs: HostTensor[] | HostTen
   const sets = asSets(inputs);
   const missing = armnnMissing();
   if (missing) return { ok: false, kind: 'error', stage: 'install', message: missing, stderr: '', ms: 0 };
+  const defect = options.allowDefects ? null : await armnnDefect(model);
+  if (defect) return { ok: false, kind: 'unsupported', stage: 'known defect', message: defect.why, op: defect.op, stderr: '', ms: 0 };
   const root = options.root ?? repoRoot();
   const r = await runChild(
     {

@@ -21,6 +21,8 @@ export interface ChildRunOptions {
   timeoutMs?: number;
   /** Repository root holding tools/ (default: found from this file or the cwd). */
   root?: string;
+  /** Arm NN: run even a model with a feature it is known to compute wrongly (to show it). */
+  allowDefects?: boolean;
 }
 
 /** Null when tfjs-tflite is installed, else why not (with the command that fixes it). */

@@ -9,8 +9,8 @@ const gaussian = (rnd: () => number) => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) 
 describe('TensorStats', () => {
   it('keeps exact min / max and counts over batches', () => {
     const s = new TensorStats(true);
-    s.add([0.5, -0.25]);
-    s.add([3, 1, NaN]);
+    s.add(Float32Array.of(0.5, -0.25));
+    s.add(Float32Array.of(3, 1, NaN));
     expect([s.min, s.max, s.count]).toEqual([-0.25, 3, 5]);
   });
 
@@ -29,9 +29,17 @@ describe('TensorStats', () => {
     expect(streamed.hist!.reduce((x, y) => x + y, 0)).toBe(10000);
   });
 
+  it('zeros seen before any other value still count (a ReLU output that starts all zero)', () => {
+    const s = new TensorStats(true);
+    s.add(new Float32Array(100));
+    s.add(Float32Array.of(1, 2, 3));
+    expect(s.hist!.reduce((a, b) => a + b, 0)).toBe(103);
+    expect(s.hist![BINS / 2]).toBe(100);
+  });
+
   it('round-trips through JSON (kept between slider moves and reloads)', () => {
     const s = new TensorStats(true);
-    s.add([1, 2, -3]);
+    s.add(Float32Array.of(1, 2, -3));
     const back = TensorStats.fromJSON(JSON.parse(JSON.stringify(s.toJSON())));
     expect(back.toJSON()).toEqual(s.toJSON());
     expect(back.hist!.length).toBe(BINS);

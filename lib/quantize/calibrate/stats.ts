@@ -15,12 +15,14 @@ export class TensorStats {
   count = 0;
   edge = 0;
   hist: Float64Array | null;
+  private pendingZeros = 0;
 
   constructor(withHistogram: boolean) {
     this.hist = withHistogram ? new Float64Array(BINS) : null;
   }
 
-  add(values: ArrayLike<number>): void {
+  /** Float32Array only: one array type keeps this loop monomorphic (it runs over every activation). */
+  add(values: Float32Array): void {
     let lo = this.min, hi = this.max;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
@@ -34,12 +36,17 @@ export class TensorStats {
     if (!this.hist) return;
     this.grow(Math.max(Math.abs(lo), Math.abs(hi)));
     const h = this.hist, scale = HALF / this.edge;
+    if (!(scale < Infinity)) {
+      // Only zeros so far, so no edge yet: they go to the centre bin once one is known.
+      for (let i = 0; i < values.length; i++) if (values[i] === 0) this.pendingZeros++;
+      return;
+    }
     for (let i = 0; i < values.length; i++) {
+      // |v| <= edge, so v * scale + HALF >= 0 and truncating (|0) is flooring.
       const v = values[i]!;
       if (v !== v) continue;
-      let b = Math.floor(v * scale) + HALF;
+      let b = (v * scale + HALF) | 0;
       if (b >= BINS) b = BINS - 1;
-      else if (b < 0) b = 0;
       h[b]!++;
     }
   }
@@ -47,7 +54,12 @@ export class TensorStats {
   /** Widens the histogram to cover |v| <= absMax, merging 2^k bins into one. */
   private grow(absMax: number): void {
     if (!(absMax > 0) || !Number.isFinite(absMax)) return;
-    if (this.edge === 0) { this.edge = 2 ** Math.ceil(Math.log2(absMax)); return; }
+    if (this.edge === 0) {
+      this.edge = 2 ** Math.ceil(Math.log2(absMax));
+      this.hist![HALF]! += this.pendingZeros;
+      this.pendingZeros = 0;
+      return;
+    }
     let k = 0;
     while (this.edge * 2 ** k < absMax) k++;
     if (k === 0) return;

@@ -134,3 +134,23 @@ export function runReference(model: Model, feeds: HostTensor[], options: Referen
   }
   return graph.outputs.map((name) => valueOf(name, undefined));
 }
+
+/**
+ * One node of `model` on given input values (by tensor name; constants come from the model):
+ * the reference's answer for a layer whose inputs a runtime computed, so each layer of a runtime
+ * can be checked on its own without the differences of the layers before it.
+ */
+export function runNode(model: Model, node: Node, values: Map<string, HostTensor>, options: ReferenceOptions = {}): HostTensor[] {
+  const graph = model.graphs[0]!;
+  const kernel = node.op.startsWith('tfl.') && !node.custom ? REFERENCE_KERNELS[opName(node)] : undefined;
+  if (!kernel) throw new UnsupportedReferenceOp(node.op, node.name);
+  const inputs: Array<Operand | undefined> = node.inputs.map((name) => {
+    if (name === '') return undefined;
+    const tensor = graph.tensors.get(name)!;
+    const value = values.get(name) ?? (tensor.data ? constantValue(tensor) : null);
+    if (!value) throw new Error(`reference: node ${node.name} reads ${name}, which has no value`);
+    return { tensor, value };
+  });
+  const outputs = node.outputs.map((name) => graph.tensors.get(name)!);
+  return kernel({ node, inputs, outputs, rounding: options.rounding ?? 'double' });
+}
