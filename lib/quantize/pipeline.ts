@@ -8,6 +8,8 @@ import type { Model } from '../ir/types';
 import { writeTflite } from '../formats/tflite/write';
 import { convertToTflite, type ToTfliteOptions } from '../transforms/to-tflite';
 import type { ProgressFn, Recipe } from '../transforms/types';
+import { findPerm, transpose } from '../run/layout';
+import type { HostTensor } from '../runtime/types';
 import { collectStats, type SampleSource } from './calibrate/collect';
 import { methodName, selectRanges, type CalibrationMethod } from './calibrate/ranges';
 import type { TensorStats } from './calibrate/stats';
@@ -57,11 +59,29 @@ export function floatTfl(source: Model, convert: ToTfliteOptions = {}): { model:
   return { model: prepareFloat(r.model), recipe: r.recipe };
 }
 
+/**
+ * Samples in the layout of `model`'s inputs: data prepared for the ONNX original (NCHW) feeds
+ * the converted model (NHWC) and the other way round, transposed where the shapes say so.
+ */
+async function* inLayoutOf(model: Model, samples: SampleSource): AsyncGenerator<HostTensor[]> {
+  const g = model.graphs[0]!;
+  const want = g.inputs.map((n) => (g.tensors.get(n)?.shape ?? []).map((d) => (typeof d === 'number' ? d : 1)));
+  for await (const set of samples) {
+    yield set.map((t, i) => {
+      const w = want[i];
+      if (!w || t.shape.join() === w.join()) return t;
+      const perm = findPerm(t.shape, w);
+      if (!perm) throw new Error(`calibration sample for input ${g.inputs[i]}: shape [${t.shape.join(', ')}] does not fit [${w.join(', ')}]`);
+      return { ...transpose(t, perm), name: t.name };
+    });
+  }
+}
+
 async function calibrated(float: Model, req: VariantRequest, onProgress?: ProgressFn, signal?: AbortSignal): Promise<Map<string, TensorStats>> {
   if (req.stats) return req.stats;
   if (!req.calibration) throw new Error(`${req.mode} needs calibration data`);
   const cal = req.calibration;
-  return collectStats(float, cal.samples, cal.count, {
+  return collectStats(float, inLayoutOf(float, cal.samples), cal.count, {
     histogram: (req.method ?? 'minmax') !== 'minmax',
     signal,
     onProgress: (done, total) => onProgress?.(0.05 + 0.85 * (done / Math.max(total, 1)), `calibrating ${done}/${total}`),

@@ -7,17 +7,18 @@ import type { Dim } from '../ir/types';
 import { allocHostData } from '../runtime/host-tensor';
 import type { HostTensor } from '../runtime/types';
 
-/** perm with converted[i] = original[perm[i]], preferring identity, then channels-last. */
+/** perm with converted[i] = original[perm[i]], preferring identity, then channels-last, then channels-first. */
 export function findPerm(original: Dim[], converted: number[]): number[] | null {
   const r = converted.length;
   if (original.length !== r) return null;
   const fits = (p: number[]) => p.every((k, i) => { const d = original[k]; return typeof d !== 'number' || d === converted[i]; });
   const identity = [...Array(r).keys()];
   const channelsLast = r >= 3 ? [0, ...identity.slice(2), 1] : null;
+  const channelsFirst = r >= 3 ? [0, r - 1, ...identity.slice(1, r - 1)] : null;
   const exactly = (p: number[]) => p.every((k, i) => original[k] === converted[i]);
   // An exact match of all dims wins over one that only fits through symbolic dims.
-  for (const p of [identity, channelsLast]) if (p && exactly(p)) return p;
-  for (const p of [identity, channelsLast]) if (p && fits(p)) return p;
+  for (const p of [identity, channelsLast, channelsFirst]) if (p && exactly(p)) return p;
+  for (const p of [identity, channelsLast, channelsFirst]) if (p && fits(p)) return p;
   return null;
 }
 
