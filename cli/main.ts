@@ -1,6 +1,7 @@
 import { bench } from './bench';
 import { convert } from './convert';
 import { inspect, inspectText } from './inspect';
+import { pruneCommand } from './prune';
 import { quantizeCommand } from './quantize';
 import { run, UsageError } from './run';
 
@@ -53,11 +54,20 @@ const USAGE = `Edge Model Studio CLI
             channel (dense layers per tensor unless --per-channel-dense). --keep-float and
             --int16 pick node precisions by regular expression on node names. An .onnx output
             (ONNX models, --mode int8) is a QDQ model as onnxruntime's quantizer writes it, with
-            --activations uint8 (default: onnxruntime's fast path) or int8. --json prints the report and the recipe.`;
+            --activations uint8 (default: onnxruntime's fast path) or int8. --json prints the report and the recipe.
+
+  npm run cli -- prune <model> -o <out.tflite|out.onnx> [--sparsity 0.5] [--scope global|layer]
+                 [--pattern 2:4] [--structured 0.25] [--criterion l1|l2] [--exclude <name or /regex/>]...
+
+  prune     zero the smallest weights (--sparsity, one global threshold unless --scope layer),
+            keep N of every M along the reduction axis (--pattern), or remove that fraction of
+            each conv / dense layer's filters and rewire what follows (--structured), then write
+            the model (.tflite converts first; .onnx for ONNX models). Prints raw and gzipped
+            sizes before and after: unstructured zeros only shrink the compressed file.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  const commands: Record<string, (argv: string[]) => Promise<number>> = { run, bench, convert, quantize: quantizeCommand };
+  const commands: Record<string, (argv: string[]) => Promise<number>> = { run, bench, convert, quantize: quantizeCommand, prune: pruneCommand };
   const command = cmd ? commands[cmd] : undefined;
   if (command && !rest.includes('--help')) {
     try {
