@@ -49,17 +49,22 @@ describe('Fashion-MNIST accuracy after pruning (10,000 test images, LiteRT.js)',
     const variants: Array<[string, PruneOptions]> = [
       ['50% global', { sparsity: 0.5, scope: 'global' }],
       ['50% per layer, first conv excluded', { sparsity: 0.5, scope: 'layer', exclude: ['/conv1/Conv'] }],
-      ['50% per layer, every layer', { sparsity: 0.5 }],
+      // Printed, not asserted: each layer at 50% cuts the 144-weight first conv in half.
+      ['50% per layer, every layer', { sparsity: 0.5, scope: 'layer' }],
+      ['default options (50%)', { sparsity: 0.5 }],
+      ['2:4', { pattern: { n: 2, m: 4 } }],
     ];
     const results: Record<string, number> = {};
     for (const [name, options] of variants) {
       const { model, report } = prune(tfl, options);
-      expect(report.totalZeros / report.totalParams).toBeCloseTo(0.5, 2);
+      // Half the weights, up to groups of 4 smaller than 4 at a layer's end (2:4).
+      expect(report.totalZeros / report.totalParams).toBeCloseTo(0.5, 1);
       results[name] = await accuracy(model, set);
     }
     console.log(`Fashion-MNIST top-1: float ${float.toFixed(2)} %; ${Object.entries(results).map(([k, v]) => `${k} ${v.toFixed(2)} %`).join('; ')}`);
     expect(float).toBeCloseTo(89.91, 2);
     expect(results['50% global']!).toBeGreaterThanOrEqual(float - 2);
     expect(results['50% per layer, first conv excluded']!).toBeGreaterThanOrEqual(float - 2);
+    expect(results['default options (50%)']!).toBe(results['50% global']!);
   }, 180_000);
 });
