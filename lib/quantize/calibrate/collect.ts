@@ -37,7 +37,13 @@ export async function collectStats(model: Model, samples: SampleSource, total: n
   for (const [name, t] of g.tensors) if (t.data || t.isConstant) constant.add(name);
   const backend = await pickBackend(options.backend);
   await acquireBackend(backend);
-  const exec = createExecutor(model);
+  let exec;
+  try {
+    exec = createExecutor(model);
+  } catch (e) {
+    releaseBackend();
+    throw new Error(`calibration runs the float model in the tfjs executor, which cannot run it: ${(e as Error).message.replace(/^tfjs executor: /, '')} (float16 and dynamic range need no calibration)`);
+  }
   const stats = new Map<string, TensorStats>();
   let done = 0;
   const breathe = yielder();

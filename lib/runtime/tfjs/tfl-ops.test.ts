@@ -102,6 +102,8 @@ const CASES: Case[] = [
   { name: 'strided_slice_shrink', op: 'STRIDED_SLICE', attrs: { begin_mask: 0, end_mask: 4, ellipsis_mask: 0, new_axis_mask: 0, shrink_axis_mask: 1, offset: false },
     inputs: [x([2, 6, 4]), k('b', [3], [1, 1, 0], 'int32'), k('e', [3], [2, -1, 0], 'int32'), k('s', [3], [1, 2, 1], 'int32')], outputs: [y([2, 4])] },
   { name: 'gather', op: 'GATHER', attrs: { axis: 1, batch_dims: 0 }, inputs: [x([2, 5]), k('i', [3], [4, 0, 2], 'int32')], outputs: [y([2, 3])] },
+  { name: 'depth_to_space', op: 'DEPTH_TO_SPACE', attrs: { block_size: 2 }, inputs: [x([1, 2, 3, 8])], outputs: [y([1, 4, 6, 2])] },
+  { name: 'space_to_depth', op: 'SPACE_TO_DEPTH', attrs: { block_size: 2 }, inputs: [x([1, 4, 6, 3])], outputs: [y([1, 2, 3, 12])] },
   { name: 'squeeze', op: 'SQUEEZE', attrs: { squeeze_dims: [0, 2] }, inputs: [x([1, 3, 1, 2])], outputs: [y([3, 2])] },
   { name: 'split', op: 'SPLIT', attrs: { num_splits: 2 }, inputs: [k('axis', [], [1], 'int32'), x([2, 4])], outputs: [y([2, 2], 'y0'), y([2, 2], 'y1')] },
   { name: 'pack', op: 'PACK', attrs: { values_count: 2, axis: 1 }, inputs: [x([2, 3]), x([2, 3], 'x2')], outputs: [y([2, 2, 3])] },

@@ -185,6 +185,14 @@ const ops: OpTable = {
   REDUCE_MIN: reduce(tf.min),
   REDUCE_PROD: reduce(tf.prod),
   TRANSPOSE: (ins, _a, n) => [tf.transpose(req(ins, 0, n), ints(req(ins, 1, n)))],
+  DEPTH_TO_SPACE: (ins, a, n) => [tf.depthToSpace(req(ins, 0, n) as tf.Tensor4D, attrInt(a, 'block_size', 1), 'NHWC')],
+  SPACE_TO_DEPTH: (ins, a, n) => {
+    // NHWC: [N, H, W, C] -> [N, H/b, W/b, b*b*C], block rows outermost (TFLite's order).
+    const x = req(ins, 0, n) as tf.Tensor4D;
+    const b = attrInt(a, 'block_size', 1);
+    const [N, H, W, C] = x.shape;
+    return [x.reshape([N, H / b, b, W / b, b, C]).transpose([0, 1, 3, 2, 4, 5]).reshape([N, H / b, W / b, b * b * C])];
+  },
   RESIZE_BILINEAR: resize(false),
   RESIZE_NEAREST_NEIGHBOR: resize(true),
   STRIDED_SLICE: (ins, a, n) => {
