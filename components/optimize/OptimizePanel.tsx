@@ -42,6 +42,7 @@ export function OptimizePanel({ onRun }: { onRun(): void }) {
   const [rules, setRules] = useState<Array<{ match: string; precision: LayerPrecision }>>([]);
   const [pruning, setPruning] = useState<PruneState>({ sparsity: 0, scope: 'layer', nm: false, structured: 0, exclude: '' });
   const [current, setCurrent] = useState<string | null>(null);
+  const [pattern, setPattern] = useState('');
   const modelName = model?.summary.name ?? '';
 
   // Calibration settings are remembered per model (how its images are normalised, how many).
@@ -83,15 +84,15 @@ export function OptimizePanel({ onRun }: { onRun(): void }) {
     if (v) setCurrent(v.id);
   };
 
-  // Moving the percentile re-quantizes the variant being tuned: statistics are kept in the worker.
+  // Moving a slider re-makes the variant being tuned: the percentile re-quantizes from statistics
+  // kept in the worker; pruning sliders re-prune (and re-calibrate, activations change).
   const first = useRef(true);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
-    const v = variants.find((x) => x.id === current);
-    if (!v || method !== 'percentile' || !integer) return;
+    if (!variants.some((x) => x.id === current)) return;
     const t = setTimeout(() => void make(current!), 250);
     return () => clearTimeout(t);
-  }, [percentile]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [percentile, pruning.sparsity, pruning.structured]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!model) return <div className="panel empty">Open a model to quantize or prune it.</div>;
   const isOnnx = model.summary.format === 'onnx';
@@ -171,6 +172,10 @@ export function OptimizePanel({ onRun }: { onRun(): void }) {
                 {mode === 'int8' && <button type="button" onClick={() => addRule('int16')}>int16</button>}
               </div>
             ) : <p className="muted small">Select a node on the graph to keep it float or run it in 16 bits.</p>}
+            <div className="actions">
+              <input type="text" placeholder="/regex/ on node names" value={pattern} onChange={(e) => setPattern(e.target.value)} data-testid="rule-pattern" />
+              <button type="button" disabled={!pattern.trim()} onClick={() => { const m = pattern.trim(); setRules((r) => [...r.filter((x) => x.match !== m), { match: /^\/.*\/[a-z]*$/.test(m) ? m : `/${m}/`, precision: 'float' }]); setPattern(''); }}>Keep matches float</button>
+            </div>
             {rules.map((r) => (
               <div key={r.match} className="rule small" data-testid="precision-rule">
                 <span className="mono">{r.match}</span> → {r.precision}
