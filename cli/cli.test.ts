@@ -1,21 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { cli, ROOT } from './test-cli';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = path.resolve(__dirname, '..');
 interface Entry { id: string; files: string[]; format?: string; nodeCount?: number; error?: unknown }
 const entries = (JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'manifest.json'), 'utf8')) as { models: Entry[] }).models;
 
-function cli(args: string[]): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, out, err: '' };
-  } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status, out: x.stdout, err: x.stderr };
-  }
-}
 
 describe('cli inspect (the real process)', () => {
   // One model per format keeps this quick; the manifest test covers every model through the same code.

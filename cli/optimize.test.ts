@@ -1,9 +1,9 @@
 /** `cli quantize` and `cli prune` as real processes, and their output files read back. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import { cli, ROOT } from './test-cli';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModel } from '../lib/formats/registry';
 import { writeNpy } from '../lib/npy';
@@ -11,20 +11,10 @@ import { applyRecipe } from '../lib/transforms/index';
 import { writeTflite } from '../lib/formats/tflite/write';
 import { bundledImages, fashionInput, fashionOnnx } from '../lib/quantize/test-support';
 
-const ROOT = path.resolve(__dirname, '..');
 const SAMPLE = path.join(ROOT, 'public', 'models', 'fashion-mnist-cnn.onnx');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ems-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(args: string[]): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, out, err: '' };
-  } catch (e) {
-    const x = e as { status: number; stdout: string; stderr: string };
-    return { code: x.status, out: x.stdout, err: x.stderr };
-  }
-}
 const read = async (f: string) => readModel([{ name: path.basename(f), bytes: new Uint8Array(readFileSync(f)) }]);
 
 describe('cli quantize', () => {
@@ -51,7 +41,7 @@ describe('cli quantize', () => {
     expect(r1.code, r1.err).toBe(0);
     expect(r1.out).toContain('calibrating on 8 samples');
     const dir = path.join(tmp, 'pngs');
-    execFileSync('mkdir', ['-p', dir]);
+    mkdirSync(dir, { recursive: true });
     for (let i = 0; i < 4; i++) {
       const png = new PNG({ width: 28, height: 28 });
       for (let k = 0; k < 784; k++) { const v = imgs.pixels[i * 784 + k]!; png.data.set([v, v, v, 255], k * 4); }

@@ -2,6 +2,7 @@
 // One worker per open model: a hostile file that kills its worker cannot take the open model
 // with it, and cancelling a parse is terminating a worker nobody else uses.
 import { readModel } from '../lib/formats/registry';
+import { decodeImageBlob } from '../lib/run/decode-image';
 import { fetchModelFiles, readBlobs, sniffBlobs } from '../lib/session/load';
 import { Workspace } from '../lib/session/workspace';
 import type { ToTfliteOptions } from '../lib/transforms/to-tflite';
@@ -37,19 +38,6 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
   return { summary: s.summary, graphs: s.graphList(), view: s.view(0), parseMs: performance.now() - t0 };
 }
 
-async function decodeImage(file: Blob) {
-  const bmp = await createImageBitmap(file).catch(() => {
-    throw new Error(`${(file as File).name ?? 'image'}: not an image this browser can decode`);
-  });
-  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('no 2D canvas in this worker');
-  ctx.drawImage(bmp, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bmp.width, bmp.height);
-  bmp.close();
-  return { name: (file as File).name ?? 'image', rgba: data, width: canvas.width, height: canvas.height };
-}
-
 function getOptimizer(w: Workspace) {
   optimizer ??= (async () => {
     const [{ Optimizer }, { prepareTfjsBrowser }, wasm] = await Promise.all([
@@ -62,7 +50,7 @@ function getOptimizer(w: Workspace) {
         if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
         return new Uint8Array(await r.arrayBuffer());
       },
-      decodeImage,
+      decodeImage: decodeImageBlob,
     });
   })();
   optimizer.catch(() => { optimizer = null; });

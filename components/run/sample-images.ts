@@ -1,5 +1,6 @@
 'use client';
 import { greyToRgba } from '@/lib/run/inputs';
+import { decodeImageBlob } from '@/lib/run/decode-image';
 
 export interface SampleImage {
   label: string;
@@ -35,14 +36,6 @@ export function loadSampleImages(): Promise<SampleImage[]> {
 
 /** Decodes a picked photo to RGBA pixels in the page (createImageBitmap is off-thread decoding). */
 export async function decodeImage(file: File): Promise<SampleImage> {
-  const bmp = await createImageBitmap(file).catch(() => {
-    throw new Error(`${file.name}: not an image this browser can decode`);
-  });
-  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('no 2D canvas available');
-  ctx.drawImage(bmp, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bmp.width, bmp.height);
-  bmp.close();
-  return { label: file.name, rgba: data, width: canvas.width, height: canvas.height };
+  const im = await decodeImageBlob(file);
+  return { label: im.name, rgba: im.rgba, width: im.width, height: im.height };
 }
