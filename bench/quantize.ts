@@ -21,7 +21,7 @@ import { quantizePerChannel } from '../lib/quantize/params';
 import { makeVariant } from '../lib/quantize/pipeline';
 import { randomSamples, inputSpecs, zipInputs } from '../lib/quantize/calibrate/sources';
 import { toModelInputs } from '../lib/quantize/io';
-import { latencyStats } from '../lib/run/results';
+import { median, timePair as timePairRuns } from './timing';
 import { litertAdapter } from '../lib/runtime/litert';
 import { tfjsAdapter } from '../lib/runtime/tfjs/index';
 import type { HostTensor } from '../lib/runtime/types';
@@ -32,7 +32,6 @@ import { loadInputFiles } from '../cli/files';
 const ROOT = path.resolve(__dirname, '..');
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt; };
 const RUNS = arg('--runs', 100);
-const median = (xs: number[]) => latencyStats(xs).medianMs;
 const fmt = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 const results: Array<{ what: string; ours: number; floor: number; ratio: number; goal: string; ok: boolean }> = [];
 
@@ -94,20 +93,6 @@ async function pipeline(): Promise<void> {
   report('the same with percentile ranges (histograms of every activation)', median(tp), median(tf), 1.5);
 }
 
-/** Medians of `a` and `b` timed alternately, so drift and the other core's load hit both alike. */
-async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<[number, number]> {
-  for (let i = 0; i < 10; i++) { await a(); await b(); }
-  const ta: number[] = [], tb: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    for (const [f, out] of (i % 2 ? [[a, ta], [b, tb]] : [[b, tb], [a, ta]]) as Array<[() => Promise<unknown>, number[]]>) {
-      const t = performance.now();
-      await f();
-      out.push(performance.now() - t);
-    }
-  }
-  return [median(ta), median(tb)];
-}
-
 /** 3: int8 kernels against float in the two runtimes that ship them. */
 async function latency(): Promise<void> {
   const models: Array<[string, string]> = [
@@ -134,7 +119,7 @@ async function latency(): Promise<void> {
       const v = await makeVariant(src, { mode: 'int8', floatIO, convert, calibration: { samples: samples(), count: 32, description: 'random' } });
       const q = await litertAdapter.load({ bytes: v.bytes }, { backend: 'wasm' });
       const qFeeds = toModelInputs(v.model, feeds);
-      const [tFloat, tInt8] = await timePair(() => fl.run(feeds), () => q.run(qFeeds));
+      const [tFloat, tInt8] = await timePairRuns(() => fl.run(feeds), () => q.run(qFeeds), RUNS);
       q.dispose();
       if (floatIO) report(`LiteRT.js int8 vs float, ${label}`, tInt8, tFloat, 0.75);
       else console.log(`  (int8 I/O through LiteRT.js's JS API: ${fmt(tInt8)} ms vs ${fmt(tFloat)} ms, ${(tInt8 / tFloat).toFixed(2)}x)`);
@@ -147,7 +132,7 @@ async function latency(): Promise<void> {
     const oFeeds = Object.fromEntries([...onnxSamples()][0]!.map((t) => [t.name, new ort.Tensor('float32', t.data as Float32Array, t.shape)]));
     const sf = await ort.InferenceSession.create(writeOnnx(src), { executionProviders: ['wasm'] });
     const sq = await ort.InferenceSession.create(qdq.bytes, { executionProviders: ['wasm'] });
-    const [oFloat, oInt8] = await timePair(() => sf.run(oFeeds), () => sq.run(oFeeds));
+    const [oFloat, oInt8] = await timePairRuns(() => sf.run(oFeeds), () => sq.run(oFeeds), RUNS);
     await sf.release(); await sq.release();
     report(`onnxruntime-web QDQ int8 vs float, ${label}`, oInt8, oFloat, 0.75);
   }
