@@ -35,6 +35,8 @@ export interface VariantCheck {
    * that ran (1 when none could be checked). The issue's goal: >= 99.9%.
    */
   worstWithinOne: number;
+  /** How many runtimes the layer check covered (0: worstWithinOne says nothing). */
+  layersChecked: number;
   /** End to end, the lowest within-one share between LiteRT.js and tfjs-tflite (both XNNPACK). */
   endToEnd: number;
 }
@@ -64,7 +66,7 @@ export async function checkVariant(v: Variant, floatOutputs: HostTensor[][], inp
   const lrt = outcomes.find((o) => o.runtime === 'litert')?.outputs, tft = outcomes.find((o) => o.runtime === 'tfjs-tflite')?.outputs;
   let endToEnd = 1;
   if (integerOutputs && lrt && tft) { const a = lsbAgreement(lrt, tft); endToEnd = share(a.withinOne, a.elements); }
-  let worst = 1;
+  let worst = 1, layersChecked = 0;
   const cells: RuntimeCell[] = [];
   for (const o of outcomes) {
     const cell: RuntimeCell = { runtime: o.runtime, status: o.status, detail: o.detail };
@@ -80,12 +82,13 @@ export async function checkVariant(v: Variant, floatOutputs: HostTensor[][], inp
       const w = l.layers.reduce((a, b) => (b.agreement.maxDiff > a.agreement.maxDiff ? b : a), l.layers[0]!);
       if (w) cell.worstLayer = { node: w.node, op: w.op, maxDiff: w.agreement.maxDiff };
       worst = Math.min(worst, share(l.total.withinOne, l.total.elements));
+      layersChecked++;
     } catch (e) {
       // A layer the reference has no kernel for (a float island op) leaves this runtime unchecked.
       cell.detail += `; layer check: ${(e as Error).message}`;
     }
   }
-  return { integerOutputs, cells, worstWithinOne: worst, endToEnd };
+  return { integerOutputs, cells, worstWithinOne: worst, layersChecked, endToEnd };
 }
 
 /** Float model outputs in LiteRT.js, the reference every variant's SQNR is measured against. */

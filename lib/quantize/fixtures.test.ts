@@ -28,7 +28,10 @@ describe.each(IDS)('%s', (id) => {
     expect(arm.status, arm.detail).not.toBe('error');
     if (x.check!.integerOutputs) {
       expect(cells.find((k) => k.runtime === 'reference')!.status).toBe('ran');
+      // Every quantized layer, recomputed by the reference from each runtime's own inputs.
+      for (const rt of ['litert', 'tfjs-tflite']) expect(cells.find((k) => k.runtime === rt)!.layers, rt).toBeDefined();
       expect(x.check!.worstWithinOne).toBeGreaterThanOrEqual(0.999);
+      expect(x.check!.endToEnd).toBeGreaterThanOrEqual(0.999);
     }
     // Quantized, not left float: most nodes run integer in the integer modes.
     if (mode === 'int8') expect(x.int8).toBeGreaterThan(x.float);

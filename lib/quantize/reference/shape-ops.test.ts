@@ -34,6 +34,14 @@ const CASES: ShapeCase[] = [
     build: (b, x, s, z) => b.op('TRANSPOSE', [x, b.int32('perm', [0, 2, 3, 1])], [SAME(b, 'y', [2, 4, 5, 3], s, z)]),
   },
   {
+    name: 'depth_to_space [1,2,3,8] block 2', shape: [1, 2, 3, 8], rejects: { armnn: /DEPTH_TO_SPACE|DepthToSpace/ },
+    build: (b, x, s, z) => b.op('DEPTH_TO_SPACE', [x], [SAME(b, 'y', [1, 4, 6, 2], s, z)], { block_size: int(2) }),
+  },
+  {
+    name: 'space_to_depth [1,4,6,3] block 2', shape: [1, 4, 6, 3], rejects: { armnn: /SPACE_TO_DEPTH|SpaceToDepth/ },
+    build: (b, x, s, z) => b.op('SPACE_TO_DEPTH', [x], [SAME(b, 'y', [1, 2, 3, 12], s, z)], { block_size: int(2) }),
+  },
+  {
     name: 'concatenation axis 3, same quantization', shape: [1, 4, 4, 3],
     build: (b, x, s, z) => {
       const c = b.constQ('c', 'int8', [1, 4, 4, 5], s, z);

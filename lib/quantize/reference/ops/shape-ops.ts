@@ -1,6 +1,6 @@
 /**
- * Ops that move elements without arithmetic: RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, PAD,
- * PADV2, and CONCATENATION (which rescales inputs whose quantization differs from the output's).
+ * Ops that move elements without arithmetic: RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE,
+ * DEPTH_TO_SPACE, SPACE_TO_DEPTH, PAD, PADV2, and CONCATENATION (which rescales inputs whose quantization differs from the output's).
  * Quantized tensors pass through as codes: TFLite copies bytes and expects the output to carry
  * the input's quantization.
  */
@@ -65,6 +65,32 @@ const TRANSPOSE: Kernel = (args) => {
   }
   return [y];
 };
+
+/**
+ * DEPTH_TO_SPACE / SPACE_TO_DEPTH (NHWC, block size b): a depth index splits as (row in block,
+ * column in block, channel), rows outermost, as TFLite's reference kernels lay it out.
+ */
+function blockMove(toSpace: boolean): Kernel {
+  return (args) => {
+    const x = input(args, 0).value;
+    const b = attrNumber(args.node, 'block_size', 1);
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const shape = toSpace ? [n, h * b, w * b, c / (b * b)] : [n, h / b, w / b, c * b * b];
+    if (shape.some((d) => !Number.isInteger(d))) unsupported(args, `block size ${b} does not divide [${x.shape.join(', ')}]`);
+    const y = allocAnyOutput(args, output(args), shape);
+    const [src, dst] = [elements(x), elements(y)];
+    // Walk the space-side tensor; its element (bn, sy, sx, sc) is depth-side (bn, sy/b, sx/b, ((sy%b)*b + sx%b)*C + sc).
+    const [sn, sh, sw, sc] = (toSpace ? shape : x.shape) as [number, number, number, number];
+    const dc = sc * b * b;
+    for (let i0 = 0; i0 < sn; i0++) for (let sy = 0; sy < sh; sy++) for (let sx = 0; sx < sw; sx++) for (let ch = 0; ch < sc; ch++) {
+      const space = ((i0 * sh + sy) * sw + sx) * sc + ch;
+      const depth = ((i0 * (sh / b) + Math.floor(sy / b)) * (sw / b) + Math.floor(sx / b)) * dc + ((sy % b) * b + (sx % b)) * sc + ch;
+      if (toSpace) dst[space] = src[depth]!;
+      else dst[depth] = src[space]!;
+    }
+    return [y];
+  };
+}
 
 /** PAD / PADV2: the pad value is the output zero point, or PADV2's constant (same quantization). */
 const PAD: Kernel = (args) => {
@@ -131,4 +157,4 @@ const CONCATENATION: Kernel = (args) => {
   return [y];
 };
 
-export const SHAPE_OPS = { RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, PAD, PADV2: PAD, CONCATENATION };
+export const SHAPE_OPS = { RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, DEPTH_TO_SPACE: blockMove(true), SPACE_TO_DEPTH: blockMove(false), PAD, PADV2: PAD, CONCATENATION };
