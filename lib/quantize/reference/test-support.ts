@@ -177,7 +177,8 @@ async function runtimeOutputs(runtime: RuntimeName, model: Model, sets: HostTens
     }
   }
   const bytesOfModel = writeTflite(model);
-  const r = runtime === 'armnn' ? await runArmnn(bytesOfModel, sets) : await runTfjsTflite(bytesOfModel, sets);
+  // The reference's own tests measure what Arm NN really computes, its known defects included.
+  const r = runtime === 'armnn' ? await runArmnn(bytesOfModel, sets, { allowDefects: true }) : await runTfjsTflite(bytesOfModel, sets);
   return r.ok ? { ok: true, outputs: r.outputSets } : { ok: false, kind: r.kind, message: r.message };
 }
 
