@@ -1,4 +1,7 @@
-/** int8 activations and SOFTMAX: the reference against the three TFLite runtimes. */
+/**
+ * int8 activations, ABS, RSQRT and the row-wise SOFTMAX, LOG_SOFTMAX and L2_NORMALIZATION: the
+ * reference against the three TFLite runtimes.
+ */
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '../../ir/types';
 import { ModelBuilder, agreement, describeAgreement, distinctValues, expectAgreement, flt, type RuntimeExpectations } from './test-support';
@@ -30,6 +33,14 @@ const CASES: ActivationCase[] = [
   { name: 'softmax [4,256] beta 1', op: 'SOFTMAX', shape: [4, 256], input: [0.08, 0], output: [1 / 256, -128], attrs: { beta: flt(1) } },
   { name: 'softmax [8,10] beta 1', op: 'SOFTMAX', shape: [8, 10], input: [0.1, -10], output: [1 / 256, -128], attrs: { beta: flt(1) } },
   { name: 'softmax [2,3,16] beta 0.5', op: 'SOFTMAX', shape: [2, 3, 16], input: [0.15, 5], output: [1 / 256, -128], attrs: { beta: flt(0.5) } },
+  { name: 'abs, output scale differs', op: 'ABS', shape: [4, 256], input: [0.04, 7], output: [0.03, -128], rejects: { armnn: /ABS/ } },
+  { name: 'abs, same scale', op: 'ABS', shape: [4, 256], input: [0.05, -3], output: [0.05, -128], rejects: { armnn: /ABS/ } },
+  // Every code is at or above the zero point: TFLite's int8 RSQRT fails on negative inputs.
+  { name: 'rsqrt', op: 'RSQRT', shape: [4, 256], input: [0.02, -128], output: [7.1 / 255, -128], rejects: { armnn: /RSQRT/ } },
+  { name: 'log_softmax [8,10]', op: 'LOG_SOFTMAX', shape: [8, 10], input: [0.1, -4], output: [16 / 256, 127], rejects: { armnn: /LOG_SOFTMAX/ } },
+  { name: 'log_softmax [4,64]', op: 'LOG_SOFTMAX', shape: [4, 64], input: [0.05, 10], output: [16 / 256, 127], rejects: { armnn: /LOG_SOFTMAX/ } },
+  { name: 'l2_normalization [64,12]', op: 'L2_NORMALIZATION', shape: [64, 12], input: [0.03, 5], output: [1 / 128, 0] },
+  { name: 'l2_normalization [2,4,4,6]', op: 'L2_NORMALIZATION', shape: [2, 4, 4, 6], input: [0.07, -9], output: [1 / 128, 0] },
 ];
 
 function build(c: ActivationCase, seed: number) {
@@ -46,7 +57,7 @@ describe.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) 
     const { model, sets } = build(c, 500 + i);
     const { reference, results } = await agreement(model, sets);
     console.log(describeAgreement(c.name, results));
-    expect(distinctValues(reference)).toBeGreaterThan(c.op === 'SOFTMAX' ? 10 : 40);
+    expect(distinctValues(reference)).toBeGreaterThan(c.op.includes('SOFTMAX') ? 10 : 40);
     expectAgreement(results, c);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * CONV_2D and DEPTHWISE_CONV_2D, int8 per-channel and per-tensor: the reference against
- * LiteRT.js (XNNPACK), tfjs-tflite (TFLite's builtin kernels) and Arm NN (CpuRef).
+ * CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV, int8 per-channel and per-tensor: the reference
+ * against LiteRT.js (XNNPACK), tfjs-tflite (TFLite's builtin kernels) and Arm NN (CpuRef).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -84,5 +84,63 @@ describe.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) 
     // 0.3% of outputs, all of them where acc * M lies within 2^-31 of a half: each runtime rounds
     // once (XNNPACK and Arm NN requantize in float), and the single-rounding reference matches them.
     expectSingleRoundingExplains(results, c);
+  });
+});
+
+interface TransposeCase extends RuntimeExpectations {
+  name: string;
+  input: [number, number, number, number];
+  channels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  padding: 'SAME' | 'VALID';
+  activation?: 'NONE' | 'RELU';
+  perChannel: boolean;
+  bias?: boolean;
+}
+
+// Measured: LiteRT.js (XNNPACK) equals the single-rounding reference; tfjs-tflite does too with a
+// per-tensor filter and equals the (double-rounding) reference with a per-channel one, which its
+// XNNPACK evidently leaves to TFLite's builtin kernel. Arm NN 20.08 parses TRANSPOSE_CONV only
+// without a bias.
+const NO_BIAS = { armnn: /inputs.size\(\) = 4 is not valid/ };
+const TRANSPOSE_CASES: TransposeCase[] = [
+  { name: 'transpose_conv 4x4x8->6 3x3 s2 SAME per-channel', input: [1, 4, 4, 8], channels: 6, kernel: [3, 3], stride: [2, 2], padding: 'SAME', perChannel: true, bias: true, rejects: NO_BIAS },
+  { name: 'transpose_conv 5x5x4->3 4x4 s2 VALID per-tensor', input: [1, 5, 5, 4], channels: 3, kernel: [4, 4], stride: [2, 2], padding: 'VALID', perChannel: false, bias: true, rejects: NO_BIAS },
+  { name: 'transpose_conv 2x3x4x5->4 3x2 s1x2 SAME, no bias', input: [2, 3, 4, 5], channels: 4, kernel: [3, 2], stride: [1, 2], padding: 'SAME', perChannel: true },
+  {
+    name: 'transpose_conv 3x3x6->5 2x2 s2 VALID RELU, no bias', input: [1, 3, 3, 6], channels: 5, kernel: [2, 2], stride: [2, 2], padding: 'VALID', activation: 'RELU', perChannel: true,
+    rejects: { 'tfjs-tflite': /TRANSPOSE_CONV' version '4'/ },
+  },
+];
+
+function buildTranspose(c: TransposeCase, seed: number) {
+  const b = new ModelBuilder(seed);
+  const [n, h, w, cin] = c.input;
+  const [kh, kw] = c.kernel;
+  const [sh, sw] = c.stride;
+  const inScale = Math.fround(b.uniform(0.01, 0.05));
+  const inZp = b.integer(-10, 10);
+  const x = b.input(b.q('x', 'int8', c.input, inScale, inZp));
+  const wts = b.weights('w', [c.channels, kh, kw, cin], c.perChannel ? 0 : undefined);
+  const size = (s: number, k: number, st: number) => (c.padding === 'SAME' ? s * st : (s - 1) * st + k);
+  const outShape = [n, size(h, kh, sh), size(w, kw, sw), c.channels];
+  // Each output sums about (k / stride)^2 * cin products.
+  const depth = Math.ceil(kh / sh) * Math.ceil(kw / sw) * cin;
+  const meanScale = wts.scales.reduce((a, v) => a + v, 0) / wts.scales.length;
+  const y = b.output(b.q('y', 'int8', outShape, dotOutputScale(inScale, inZp, meanScale, depth), c.activation === 'RELU' ? -128 : b.integer(-20, 20)));
+  const inputs = [b.int32('output_shape', outShape), wts.name, x, ...(c.bias ? [b.bias('b', inScale, wts.scales, c.channels)] : [])];
+  b.op('TRANSPOSE_CONV', inputs, [y], { padding: str(c.padding), stride_h: int(sh), stride_w: int(sw), fused_activation_function: str(c.activation ?? 'NONE') });
+  const model = b.build();
+  return { model, sets: [0, 1, 2].map(() => b.feeds(model)) };
+}
+
+describe.each(TRANSPOSE_CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => {
+  it('agrees with every runtime within 1 LSB on >= 99.9% of elements', async () => {
+    const { model, sets } = buildTranspose(c, 150 + i);
+    const { reference, results } = await agreement(model, sets);
+    console.log(describeAgreement(c.name, results));
+    expect(distinctValues(reference)).toBeGreaterThan(20);
+    expectAgreement(results, c);
   });
 });

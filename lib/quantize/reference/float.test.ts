@@ -14,8 +14,12 @@ interface FloatCase extends RuntimeExpectations {
   input: number[];
   output: number[];
   attrs?: Record<string, AttrValue>;
-  /** Constant operands after the input: shape, and whether they are int32 parameters. */
-  consts?: Array<{ shape: number[]; ints?: number[] }>;
+  /** Constant operands: shape, int32 parameter values, or the range of random float values (default [-1, 1]). */
+  consts?: Array<{ shape: number[]; ints?: number[]; range?: [number, number] }>;
+  /** Where the input goes among the constants (default first). */
+  inputAt?: number;
+  /** Range of the input values (default [-SPREAD, SPREAD]). */
+  range?: [number, number];
 }
 
 const act = (a: string): Record<string, AttrValue> => ({ fused_activation_function: str(a) });
@@ -43,6 +47,31 @@ const CASES: FloatCase[] = [
   { name: 'resize_bilinear half_pixel_centers', op: 'RESIZE_BILINEAR', input: [1, 4, 5, 2], output: [1, 7, 9, 2], attrs: { half_pixel_centers: bool(true) }, consts: [{ shape: [2], ints: [7, 9] }],
     wrong: { armnn: 'Arm NN 20.08 ignores half_pixel_centers' } },
   { name: 'resize_bilinear align_corners', op: 'RESIZE_BILINEAR', input: [1, 4, 5, 2], output: [1, 7, 9, 2], attrs: { align_corners: bool(true) }, consts: [{ shape: [2], ints: [7, 9] }] },
+  // Without bias or activation: Arm NN 20.08 parses only 3 inputs, tfjs-tflite lacks version 4.
+  {
+    name: 'transpose_conv 3x3 s2 SAME', op: 'TRANSPOSE_CONV', input: [1, 4, 4, 3], output: [1, 8, 8, 2], inputAt: 2,
+    attrs: { padding: str('SAME'), stride_h: int(2), stride_w: int(2), ...act('NONE') }, consts: [{ shape: [4], ints: [1, 8, 8, 2] }, { shape: [2, 3, 3, 3] }],
+  },
+  { name: 'squared_difference broadcast', op: 'SQUARED_DIFFERENCE', input: [3, 4, 6], output: [3, 4, 6], consts: [{ shape: [4, 1] }], rejects: { armnn: /SQUARED_DIFFERENCE/ } },
+  { name: 'prelu alpha [6]', op: 'PRELU', input: [2, 4, 6], output: [2, 4, 6], consts: [{ shape: [6] }], rejects: { armnn: /PRELU/ } },
+  { name: 'div RELU6', op: 'DIV', input: [3, 8], output: [3, 8], attrs: act('RELU6'), consts: [{ shape: [8], range: [0.5, 2] }] },
+  { name: 'pow', op: 'POW', input: [3, 8], output: [3, 8], range: [0.1, 4], consts: [{ shape: [3, 8], range: [-1.5, 1.5] }], rejects: { armnn: /POW/ } },
+  { name: 'sum axis 1', op: 'SUM', input: [3, 7, 5], output: [3, 5], attrs: { keep_dims: bool(false) }, consts: [{ shape: [1], ints: [1] }], rejects: { armnn: /SUM/ } },
+  { name: 'reduce_max axes [0,2] keep_dims', op: 'REDUCE_MAX', input: [3, 7, 5], output: [1, 7, 1], attrs: { keep_dims: bool(true) }, consts: [{ shape: [2], ints: [0, 2] }], rejects: { armnn: /REDUCE_MAX/ } },
+  { name: 'reduce_min axis -1', op: 'REDUCE_MIN', input: [3, 7, 5], output: [3, 7], attrs: { keep_dims: bool(false) }, consts: [{ shape: [1], ints: [-1] }], rejects: { armnn: /REDUCE_MIN/ } },
+  { name: 'log_softmax', op: 'LOG_SOFTMAX', input: [4, 10], output: [4, 10], rejects: { armnn: /LOG_SOFTMAX/ } },
+  { name: 'l2_normalization', op: 'L2_NORMALIZATION', input: [4, 3, 8], output: [4, 3, 8], attrs: act('NONE') },
+  { name: 'mirror_pad SYMMETRIC', op: 'MIRROR_PAD', input: [2, 4, 5], output: [2, 7, 6], attrs: { mode: str('SYMMETRIC') }, consts: [{ shape: [3, 2], ints: [0, 0, 1, 2, 1, 0] }], rejects: { armnn: /MIRROR_PAD/ } },
+  { name: 'tile', op: 'TILE', input: [2, 3], output: [4, 9], consts: [{ shape: [2], ints: [2, 3] }], rejects: { armnn: /TILE/ } },
+  { name: 'broadcast_to', op: 'BROADCAST_TO', input: [3, 1], output: [2, 3, 4], consts: [{ shape: [3], ints: [2, 3, 4] }], rejects: { armnn: /Operator code .* is out of range/ } },
+  { name: 'space_to_batch_nd', op: 'SPACE_TO_BATCH_ND', input: [1, 4, 5, 2], output: [4, 2, 3, 2], consts: [{ shape: [2], ints: [2, 2] }, { shape: [2, 2], ints: [0, 0, 0, 1] }] },
+  { name: 'batch_to_space_nd', op: 'BATCH_TO_SPACE_ND', input: [4, 2, 3, 2], output: [1, 4, 5, 2], consts: [{ shape: [2], ints: [2, 2] }, { shape: [2, 2], ints: [0, 0, 0, 1] }] },
+  // Arm NN 20.08 runs NEG and EXP of these.
+  ...(['NEG', 'EXP'] as const).map((op) => ({ name: op.toLowerCase(), op, input: [4, 64], output: [4, 64] })),
+  ...(['ABS', 'SQUARE', 'SIN', 'COS', 'FLOOR', 'CEIL'] as const).map((op): FloatCase => ({ name: op.toLowerCase(), op, input: [4, 64], output: [4, 64], rejects: { armnn: new RegExp(op) } })),
+  { name: 'log', op: 'LOG', input: [4, 64], output: [4, 64], range: [0.01, 4], rejects: { armnn: /LOG/ } },
+  { name: 'sqrt', op: 'SQRT', input: [4, 64], output: [4, 64], range: [0, 4], rejects: { armnn: /SQRT/ } },
+  { name: 'rsqrt', op: 'RSQRT', input: [4, 64], output: [4, 64], range: [0.05, 4], rejects: { armnn: /RSQRT/ } },
 ];
 
 const SPREAD = 4;
@@ -52,10 +81,11 @@ function build(c: FloatCase, seed: number) {
   const x = b.input(b.float('x', c.input));
   const consts = (c.consts ?? []).map((k, i) => (k.ints
     ? b.int32(`k${i}`, k.ints, k.shape)
-    : b.float(`k${i}`, k.shape, Array.from({ length: k.shape.reduce((p, d) => p * d, 1) }, () => b.uniform(-1, 1)))));
-  b.op(c.op, [x, ...consts], [b.output(b.float('y', c.output))], c.attrs ?? {});
+    : b.float(`k${i}`, k.shape, Array.from({ length: k.shape.reduce((p, d) => p * d, 1) }, () => b.uniform(...(k.range ?? [-1, 1]))))));
+  consts.splice(c.inputAt ?? 0, 0, x);
+  b.op(c.op, consts, [b.output(b.float('y', c.output))], c.attrs ?? {});
   const model = b.build();
-  return { model, sets: [0, 1, 2].map(() => b.feeds(model, [-SPREAD, SPREAD])) };
+  return { model, sets: [0, 1, 2].map(() => b.feeds(model, c.range ?? [-SPREAD, SPREAD])) };
 }
 
 describe.each(CASES.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => {

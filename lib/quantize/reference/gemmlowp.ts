@@ -1,7 +1,8 @@
 /**
- * The gemmlowp fixed-point functions TFLite's reference softmax is made of
- * (gemmlowp/fixedpoint/fixedpoint.h: exp_on_negative_values, one_over_one_plus_x_for_x_in_0_1,
- * and TFLite's GetReciprocal). Values are the raw int32 of a FixedPoint<int32_t, IntegerBits>,
+ * The gemmlowp fixed-point functions TFLite's reference softmax, log-softmax, L2 normalisation
+ * and int8 rsqrt are made of (gemmlowp/fixedpoint/fixedpoint.h: exp_on_negative_values,
+ * one_over_one_plus_x_for_x_in_0_1; TFLite's common.h: GetReciprocal,
+ * GetInvSqrtQuantizedMultiplierExp, log_x_for_x_greater_than_or_equal_to_1). Values are the raw int32 of a FixedPoint<int32_t, IntegerBits>,
  * i.e. real = raw / 2^(31 - IntegerBits). FixedPoint + and - wrap (gemmlowp adds int32 plainly),
  * * is SaturatingRoundingDoublingHighMul and the integer bits add up.
  */
@@ -79,4 +80,80 @@ export function getReciprocal(x: number, integerBits: number): { scale: number; 
   const bitsOverUnit = integerBits - headroomPlusOne;
   const shiftedSumMinusOne = toInt32(((x << headroomPlusOne) >>> 0) - 2 ** 31);
   return { scale: oneOverOnePlusXForXIn01(shiftedSumMinusOne), bitsOverUnit };
+}
+
+/**
+ * TFLite GetInvSqrtQuantizedMultiplierExp: 1 / sqrt(x) for an integer x >= 0 as a Q0.31
+ * multiplier and a power-of-two shift (multiplied by `reverseShift`, -1 for TFLite's kernels),
+ * by five Newton-Raphson steps in Q3.28 on x normalised into [2^27, 2^29). 0 and 1 give the
+ * largest multiplier with shift 0.
+ */
+export function invSqrtQuantizedMultiplierExp(x: number, reverseShift: number): { multiplier: number; shift: number } {
+  if (x <= 1) return { multiplier: 0x7fffffff, shift: 0 };
+  let input = x;
+  let shift = 11;
+  while (input >= 1 << 29) {
+    input = Math.trunc(input / 4);
+    shift++;
+  }
+  const leftShiftBitPairs = Math.floor((countLeadingZeros32(input) - 1) / 2) - 1;
+  shift -= leftShiftBitPairs;
+  input <<= 2 * leftShiftBitPairs;
+  // Q3.28 values: products of two have 6 integer bits, of three 9, rescaled back to 3.
+  const fixedInput = input >> 1;
+  const halfInput = roundingDivideByPOT(fixedInput, 1);
+  const halfThree = (1 << 28) + (1 << 27);
+  let v = 1 << 28;
+  for (let i = 0; i < 5; i++) {
+    const v3 = rescale(mul(mul(v, v), v), 9, 3);
+    v = rescale(sub(mul(halfThree, v), mul(halfInput, v3)), 6, 3);
+  }
+  let multiplier = mul(v, 1518500250); // * sqrt(2) / 2
+  if (shift < 0) {
+    multiplier = toInt32(multiplier * 2 ** -shift);
+    shift = 0;
+  }
+  return { multiplier, shift: shift * reverseShift };
+}
+
+/** SaturatingAddNonGemmlowp / SaturatingSub on int32. */
+const saturate32 = (x: number): number => Math.min(0x7fffffff, Math.max(-0x80000000, x));
+
+/**
+ * TFLite log_x_for_x_greater_than_or_equal_to_1_impl: ln(x) of a value with `inputBits`
+ * integer bits, returned with `outputBits` integer bits. x is normalised to [1/2, 1) two ways
+ * (with and without a sqrt(1/2) premultiply) so the polynomial sees [sqrt(1/2), 1); the power of
+ * two goes in as a multiple of ln 2, accumulated with one more integer bit.
+ */
+export function logXForXGreaterThanOrEqualTo1(x: number, inputBits: number, outputBits: number): number {
+  const accumBits = outputBits + 1;
+  const log2 = 1488522236;
+  const sqrtSqrtHalf = 1805811301;
+  const sqrtHalf = 1518500250;
+  const alphaN = 117049297;
+  const alphaD = 127690142;
+  const alphaI = 1057819769;
+  const alphaF = 638450708;
+  const shiftedQuarter = rescale(536870912, 0, accumBits);
+
+  const zAHeadroomPlus1 = countLeadingZeros32(x);
+  const rATmp = saturatingRoundingMultiplyByPOT(x, zAHeadroomPlus1 - 1);
+  const rA = saturatingRoundingMultiplyByPOT(mul(rATmp, sqrtHalf), 1);
+  const zAPow2Adj = saturate32(saturatingRoundingMultiplyByPOT(inputBits - zAHeadroomPlus1, 31 - accumBits) + shiftedQuarter);
+  const zB = mul(x, sqrtHalf);
+  const zBHeadroom = countLeadingZeros32(zB) - 1;
+  const rB = saturatingRoundingMultiplyByPOT(x, zBHeadroom);
+  const zBPow2Adj = saturate32(saturatingRoundingMultiplyByPOT(inputBits - zBHeadroom, 31 - accumBits) - shiftedQuarter);
+
+  const r = Math.min(rA, rB);
+  const zPow2Adj = Math.max(zAPow2Adj, zBPow2Adj);
+  const p = roundingHalfSum(r, sqrtSqrtHalf);
+  let q = sub(r, sqrtSqrtHalf);
+  q = add(q, q);
+  const commonSq = mul(q, q);
+  const num = add(mul(q, r), mul(mul(q, commonSq), alphaN));
+  const denomMinusOne = add(mul(p, add(add(alphaI, q), mul(alphaD, commonSq))), mul(alphaF, q));
+  const recipDenom = oneOverOnePlusXForXIn01(denomMinusOne);
+  const numScaled = rescale(num, 0, accumBits);
+  return rescale(add(mul(zPow2Adj, log2), mul(numScaled, recipDenom)), accumBits, outputBits);
 }

@@ -207,6 +207,23 @@ describe('errors', () => {
       .toThrow(UnsupportedReferenceOp);
   });
 
+  it('fails like TFLite on int8 RSQRT inputs below the zero point', () => {
+    const m = new ModelBuilder(11);
+    const xi = m.input(m.q('x', 'int8', [1, 4], f(0.1), 0));
+    m.op('RSQRT', [xi], [m.output(m.q('y', 'int8', [1, 4], f(0.05), -128))]);
+    expect(() => runReference(m.build(), [{ name: 'x', dtype: 'int8', shape: [1, 4], data: Int8Array.of(3, 0, -1, 7) }]))
+      .toThrow(/Rsqrt is only defined for positive values/);
+  });
+
+  it('refuses PACK of inputs quantized differently from the output, as TFLite does', () => {
+    const m = new ModelBuilder(12);
+    const a = m.input(m.q('a', 'int8', [2], f(0.1), 0));
+    const c = m.input(m.q('c', 'int8', [2], f(0.2), 0));
+    m.op('PACK', [a, c], [m.output(m.q('y', 'int8', [2, 2], f(0.1), 0))], { values_count: int(2), axis: int(0) });
+    const feed = (name: string): HostTensor => ({ name, dtype: 'int8', shape: [2], data: new Int8Array(2) });
+    expect(() => runReference(m.build(), [feed('a'), feed('c')])).toThrow(UnsupportedReferenceOp);
+  });
+
   it('rejects feeds of the wrong dtype, count or shape', () => {
     expect(() => runReference(gelu, [])).toThrow(/takes 1 inputs, got 0/);
     expect(() => runReference(gelu, [{ ...feed, dtype: 'int16', data: new Int16Array(8) }])).toThrow(/input x is int8, the feed is int16/);

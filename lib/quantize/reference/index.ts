@@ -19,15 +19,19 @@ import { tensorValues } from '../../ir/values';
 import type { HostTensor } from '../../runtime/types';
 import { UnsupportedReferenceOp, opName, type KernelTable, type Operand } from './kernel-util';
 import { ACTIVATION_OPS } from './ops/activations';
+import { BATCH_SPACE_OPS } from './ops/batch-space';
 import { CONV_OPS } from './ops/conv';
 import { ELEMENTWISE_OPS } from './ops/elementwise';
 import { FULLY_CONNECTED_OPS } from './ops/fully-connected';
 import { POOLING_OPS } from './ops/pooling';
 import { QUANTIZE_OPS } from './ops/quantize';
+import { REDUCE_OPS } from './ops/reduce';
 import { RESIZE_OPS } from './ops/resize';
 import { SHAPE_OPS } from './ops/shape-ops';
 import { SLICING_OPS } from './ops/slicing';
 import { SOFTMAX_OPS } from './ops/softmax';
+import { SPLIT_TILE_OPS } from './ops/split-tile';
+import { UNARY_OPS } from './ops/unary';
 
 export { UnsupportedReferenceOp } from './kernel-util';
 export {
@@ -52,10 +56,14 @@ export const REFERENCE_KERNELS: KernelTable = {
   ...CONV_OPS,
   ...FULLY_CONNECTED_OPS,
   ...ELEMENTWISE_OPS,
+  ...UNARY_OPS,
   ...ACTIVATION_OPS,
   ...SOFTMAX_OPS,
   ...POOLING_OPS,
+  ...REDUCE_OPS,
   ...SHAPE_OPS,
+  ...SPLIT_TILE_OPS,
+  ...BATCH_SPACE_OPS,
   ...SLICING_OPS,
   ...RESIZE_OPS,
 };

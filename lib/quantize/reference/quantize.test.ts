@@ -3,6 +3,7 @@
  * against the three TFLite runtimes.
  */
 import { describe, expect, it } from 'vitest';
+import type { AttrValue } from '../../ir/types';
 import { runReference } from './index';
 import { ModelBuilder, agreement, describeAgreement, distinctValues, dotOutputScale, expectAgreement, flt, int, str, type RuntimeExpectations } from './test-support';
 
@@ -17,6 +18,14 @@ interface QCase extends RuntimeExpectations {
 }
 
 const f = Math.fround;
+
+/** An adder of float nodes with outputs of one shape: (op, inputs, output name, attrs) -> the name. */
+function floatChain(b: ModelBuilder, shape: number[]) {
+  return (op: string, inputs: string[], name: string, attrs: Record<string, AttrValue> = {}): string => {
+    b.op(op, inputs, [b.float(name, shape)], attrs);
+    return name;
+  };
+}
 
 const CASES: QCase[] = [
   {
@@ -119,6 +128,33 @@ const CASES: QCase[] = [
       const s = b.float('s', [1, 6, 6, 5]);
       b.op('SOFTMAX', [m], [s], { beta: flt(1) });
       b.op('QUANTIZE', [s], [b.output(b.q('y', 'int8', [1, 6, 6, 5], f(1 / 256), -128))]);
+      return [];
+    },
+  },
+  {
+    name: 'int8 -> DEQUANTIZE -> sqrt(log(1 + x^2)) -> QUANTIZE -> int8 (float-only unary ops)',
+    rejects: { armnn: /SQUARE/ },
+    build: (b) => {
+      const x = b.input(b.q('x', 'int8', [4, 64], f(0.03), 0));
+      const chain = floatChain(b, [4, 64]);
+      const xf = chain('DEQUANTIZE', [x], 'xf');
+      const sq = chain('SQUARE', [xf], 'sq');
+      const one = chain('ADD', [sq, b.float('one', [1], [1])], 'one_plus', { fused_activation_function: str('NONE') });
+      const root = chain('SQRT', [chain('LOG', [one], 'log')], 'root');
+      b.op('QUANTIZE', [root], [b.output(b.q('y', 'int8', [4, 64], f(1.7 / 255), -128))]);
+      return [];
+    },
+  },
+  {
+    name: 'int8 -> DEQUANTIZE -> 1 / (1 + exp(-x)) with NEG, EXP, DIV -> QUANTIZE -> int8',
+    build: (b) => {
+      const x = b.input(b.q('x', 'int8', [4, 64], f(0.05), 3));
+      const chain = floatChain(b, [4, 64]);
+      const e = chain('EXP', [chain('NEG', [chain('DEQUANTIZE', [x], 'xf')], 'neg')], 'exp');
+      const none = { fused_activation_function: str('NONE') };
+      const denom = chain('ADD', [e, b.float('one', [1], [1])], 'denom', none);
+      const sig = chain('DIV', [b.float('one_num', [1], [1]), denom], 'sigmoid', none);
+      b.op('QUANTIZE', [sig], [b.output(b.q('y', 'int8', [4, 64], f(1 / 256), -128))]);
       return [];
     },
   },

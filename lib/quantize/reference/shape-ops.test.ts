@@ -1,11 +1,13 @@
 /**
  * Element-moving ops on int8 (RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, CONCATENATION, PAD,
- * PADV2, STRIDED_SLICE, SLICE, GATHER) and the two resizes: the reference against the runtimes.
+ * PADV2, MIRROR_PAD, STRIDED_SLICE, SLICE, GATHER, SPLIT, SPLIT_V, PACK, UNPACK, TILE,
+ * BROADCAST_TO, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND) and the two resizes: the reference against
+ * the runtimes.
  */
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../ir/types';
 import type { HostTensor } from '../../runtime/types';
-import { ModelBuilder, agreement, bool, describeAgreement, distinctValues, expectAgreement, int, type RuntimeExpectations } from './test-support';
+import { ModelBuilder, agreement, bool, describeAgreement, distinctValues, expectAgreement, int, str, type RuntimeExpectations } from './test-support';
 
 interface ShapeCase extends RuntimeExpectations {
   name: string;
@@ -101,6 +103,50 @@ const CASES: ShapeCase[] = [
   {
     name: 'gather [4,7,3] axis 1', shape: [4, 7, 3], rejects: { armnn: /GATHER/ },
     build: (b, x, s, z) => b.op('GATHER', [x, b.int32('idx', [6, 2, 2, 0])], [SAME(b, 'y', [4, 4, 3], s, z)], { axis: int(1) }),
+  },
+  {
+    name: 'mirror_pad [1,5,6,3] REFLECT', shape: [1, 5, 6, 3], rejects: { armnn: /MIRROR_PAD/ },
+    build: (b, x, s, z) => b.op('MIRROR_PAD', [x, b.int32('pads', [0, 0, 2, 1, 0, 3, 0, 0], [4, 2])], [SAME(b, 'y', [1, 8, 9, 3], s, z)], { mode: str('REFLECT') }),
+  },
+  {
+    name: 'mirror_pad [4,5] SYMMETRIC', shape: [4, 5], rejects: { armnn: /MIRROR_PAD/ },
+    build: (b, x, s, z) => b.op('MIRROR_PAD', [x, b.int32('pads', [3, 4, 5, 2], [2, 2])], [SAME(b, 'y', [11, 12], s, z)], { mode: str('SYMMETRIC') }),
+  },
+  {
+    name: 'split [2,6,4] axis 1 into 3', shape: [2, 6, 4],
+    build: (b, x, s, z) => b.op('SPLIT', [b.int32('axis', [1], []), x], [0, 1, 2].map((k) => SAME(b, `y${k}`, [2, 2, 4], s, z)), { num_splits: int(3) }),
+  },
+  {
+    name: 'split_v [3,10] axis -1 sizes [2,-1,3]', shape: [3, 10],
+    build: (b, x, s, z) => b.op('SPLIT_V', [x, b.int32('sizes', [2, -1, 3]), b.int32('axis', [-1], [])],
+      [SAME(b, 'y0', [3, 2], s, z), SAME(b, 'y1', [3, 5], s, z), SAME(b, 'y2', [3, 3], s, z)], { num_splits: int(3) }),
+  },
+  {
+    name: 'pack three [4,5] on axis 1', shape: [4, 5],
+    build: (b, x, s, z) => {
+      const c = b.input(b.q('c', 'int8', [4, 5], s, z));
+      b.op('PACK', [x, c, x], [SAME(b, 'y', [4, 3, 5], s, z)], { values_count: int(3), axis: int(1) });
+    },
+  },
+  {
+    name: 'unpack [3,4,5] axis 2', shape: [3, 4, 5],
+    build: (b, x, s, z) => b.op('UNPACK', [x], [0, 1, 2, 3, 4].map((k) => SAME(b, `y${k}`, [3, 4], s, z)), { num: int(5), axis: int(2) }),
+  },
+  {
+    name: 'tile [2,3,4] multiples [2,1,3]', shape: [2, 3, 4], rejects: { armnn: /TILE/ },
+    build: (b, x, s, z) => b.op('TILE', [x, b.int32('multiples', [2, 1, 3])], [SAME(b, 'y', [4, 3, 12], s, z)]),
+  },
+  {
+    name: 'broadcast_to [3,1,5] -> [2,3,4,5]', shape: [3, 1, 5], rejects: { armnn: /Operator code .* is out of range/ },
+    build: (b, x, s, z) => b.op('BROADCAST_TO', [x, b.int32('shape', [2, 3, 4, 5])], [SAME(b, 'y', [2, 3, 4, 5], s, z)]),
+  },
+  {
+    name: 'space_to_batch_nd [1,5,6,3] block [2,3] padded with the zero point', shape: [1, 5, 6, 3],
+    build: (b, x, s, z) => b.op('SPACE_TO_BATCH_ND', [x, b.int32('block', [2, 3]), b.int32('pads', [1, 0, 2, 1], [2, 2])], [SAME(b, 'y', [6, 3, 3, 3], s, z)]),
+  },
+  {
+    name: 'batch_to_space_nd [6,3,4,2] block [3,2] crops', shape: [6, 3, 4, 2],
+    build: (b, x, s, z) => b.op('BATCH_TO_SPACE_ND', [x, b.int32('block', [3, 2]), b.int32('crops', [1, 2, 0, 1], [2, 2])], [SAME(b, 'y', [1, 6, 7, 2], s, z)]),
   },
   // int8 bilinear: the runtimes round the interpolated value half up where TFLite's reference
   // rounds halves away from zero (ties are frequent on the 1/1024 grid): 85-91% equal, all

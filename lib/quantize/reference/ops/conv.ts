@@ -1,6 +1,7 @@
 /**
- * CONV_2D and DEPTHWISE_CONV_2D (kernels/conv.cc, depthwise_conv.cc, padding.h;
- * reference_integer_ops::ConvPerChannel, DepthwiseConvPerChannel and their float versions).
+ * CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV (kernels/conv.cc, depthwise_conv.cc,
+ * transpose_conv.cc, padding.h; reference_integer_ops::ConvPerChannel, DepthwiseConvPerChannel,
+ * TransposeConv and their float versions).
  *
  * The sums are taken exactly (in doubles: int8 products are far below 2^53) and then finished per
  * dtype, which keeps one loop nest per op for all dtypes:
@@ -10,11 +11,12 @@
  *   int64 MultiplyByQuantizedMultiplier (15-bit multiplier), an int32 bias uses the int32 one;
  * - float32: bias added and the activation clamp applied in float.
  */
+import type { Tensor } from '../../../ir/types';
 import type { HostTensor } from '../../../runtime/types';
 import { multiplyByQuantizedMultiplierInt64, toInt32, type QuantizedMultiplier } from '../fixed-point';
 import {
   activationRangeFloat, activationRangeQuantized, allocOutput, attrNumber, attrString, channelScales, clamp, fixedPoint, fusedActivation, input,
-  output, quant, unsupported, type Kernel, type KernelArgs, type NumericTensor, type Operand,
+  numbersOf, output, quant, unsupported, type Kernel, type KernelArgs, type NumericTensor, type Operand,
 } from '../kernel-util';
 
 export interface Window {
@@ -62,9 +64,7 @@ interface Finisher {
   finish(acc: Float64Array, channels: number, out: NumericTensor): void;
 }
 
-function finisherFor(args: KernelArgs, bias: Operand | undefined, channels: number): Finisher {
-  const x = input(args, 0).tensor;
-  const w = input(args, 1).tensor;
+function finisherFor(args: KernelArgs, x: Tensor, w: Tensor, bias: Operand | undefined, channels: number): Finisher {
   const out = output(args);
   const biasData = bias?.value.data;
   const act = fusedActivation(args.node);
@@ -112,18 +112,18 @@ function finisherFor(args: KernelArgs, bias: Operand | undefined, channels: numb
 
 const CONV_2D: Kernel = (args) => {
   const x = input(args, 0).value;
-  const w = input(args, 1).value;
+  const w = input(args, 1);
   const bias = args.inputs[2];
   const [n, inH, inW, inC] = dims4(x, 'input', args);
-  const [outC, kH, kW, filterC] = dims4(w, 'filter', args);
+  const [outC, kH, kW, filterC] = dims4(w.value, 'filter', args);
   if (inC % filterC !== 0 || outC % (inC / filterC) !== 0) throw new Error(`CONV_2D node ${args.node.name}: ${inC} input channels do not split into groups of ${filterC}`);
   const groups = inC / filterC;
   const perGroup = outC / groups;
   const win = windowOf(args, inH, inW, kH, kW);
-  const f = finisherFor(args, bias, outC);
+  const f = finisherFor(args, input(args, 0).tensor, w.tensor, bias, outC);
   const acc = new Float64Array(n * win.outH * win.outW * outC);
   const xs = x.data as ArrayLike<number>;
-  const ws = w.data as ArrayLike<number>;
+  const ws = w.value.data as ArrayLike<number>;
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < win.outH; oy++) {
@@ -156,18 +156,18 @@ const CONV_2D: Kernel = (args) => {
 
 const DEPTHWISE_CONV_2D: Kernel = (args) => {
   const x = input(args, 0).value;
-  const w = input(args, 1).value;
+  const w = input(args, 1);
   const bias = args.inputs[2];
   const [n, inH, inW, inC] = dims4(x, 'input', args);
-  const [one, kH, kW, outC] = dims4(w, 'filter', args);
+  const [one, kH, kW, outC] = dims4(w.value, 'filter', args);
   // The runtime derives the multiplier from the shapes (ComputeDepthMultiplier), not the option.
-  if (one !== 1 || outC % inC !== 0) throw new Error(`DEPTHWISE_CONV_2D node ${args.node.name}: filter [${w.shape.join(', ')}] does not fit ${inC} input channels`);
+  if (one !== 1 || outC % inC !== 0) throw new Error(`DEPTHWISE_CONV_2D node ${args.node.name}: filter [${w.value.shape.join(', ')}] does not fit ${inC} input channels`);
   const multiplier = outC / inC;
   const win = windowOf(args, inH, inW, kH, kW);
-  const f = finisherFor(args, bias, outC);
+  const f = finisherFor(args, input(args, 0).tensor, w.tensor, bias, outC);
   const acc = new Float64Array(n * win.outH * win.outW * outC);
   const xs = x.data as ArrayLike<number>;
-  const ws = w.data as ArrayLike<number>;
+  const ws = w.value.data as ArrayLike<number>;
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < win.outH; oy++) {
@@ -196,4 +196,50 @@ const DEPTHWISE_CONV_2D: Kernel = (args) => {
   return [y];
 };
 
-export const CONV_OPS = { CONV_2D, DEPTHWISE_CONV_2D };
+/**
+ * TRANSPOSE_CONV: inputs (output shape, OHWI filter, input, optional bias). Each input element
+ * scatters filter * (x - zp) into the outputs it reaches; the padding is the one a convolution
+ * with this stride and filter would need on an input of the output's size. Sums are finished as
+ * CONV_2D's (per-channel multipliers, int32 bias, int64 for 16x8).
+ */
+const TRANSPOSE_CONV: Kernel = (args) => {
+  const outShape = numbersOf(input(args, 0).value);
+  const w = input(args, 1);
+  const x = input(args, 2);
+  const bias = args.inputs[3];
+  const [n, inH, inW, inC] = dims4(x.value, 'input', args);
+  const [outC, kH, kW, filterC] = dims4(w.value, 'filter', args);
+  const [outN, outH, outW, shapeC] = outShape as [number, number, number, number];
+  if (outShape.length !== 4 || outN !== n || shapeC !== outC || filterC !== inC) {
+    throw new Error(`TRANSPOSE_CONV node ${args.node.name}: output shape [${outShape.join(', ')}], filter [${w.value.shape.join(', ')}] and input [${x.value.shape.join(', ')}] do not fit`);
+  }
+  const win = windowOf(args, outH, outW, kH, kW, false);
+  const f = finisherFor(args, x.tensor, w.tensor, bias, outC);
+  const acc = new Float64Array(n * outH * outW * outC);
+  const xs = x.value.data as ArrayLike<number>;
+  const ws = w.value.data as ArrayLike<number>;
+  for (let b = 0; b < n; b++) {
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        for (let ic = 0; ic < inC; ic++) {
+          const v = xs[((b * inH + iy) * inW + ix) * inC + ic]! + f.inputOffset;
+          for (let ky = 0; ky < kH; ky++) {
+            const oy = iy * win.strideH - win.padTop + ky;
+            if (oy < 0 || oy >= outH) continue;
+            for (let kx = 0; kx < kW; kx++) {
+              const ox = ix * win.strideW - win.padLeft + kx;
+              if (ox < 0 || ox >= outW) continue;
+              const base = ((b * outH + oy) * outW + ox) * outC;
+              for (let oc = 0; oc < outC; oc++) acc[base + oc]! += v * ws[((oc * kH + ky) * kW + kx) * inC + ic]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  const y = allocOutput(args, output(args), outShape);
+  f.finish(acc, outC, y);
+  return [y];
+};
+
+export const CONV_OPS = { CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV };

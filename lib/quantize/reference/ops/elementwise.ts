@@ -1,7 +1,8 @@
 /**
- * Broadcasting binary ops: ADD, SUB, MUL, MAXIMUM, MINIMUM (kernels/add.cc, sub.cc, mul.cc,
- * maximum_minimum.cc; reference_integer_ops::AddFunc / BroadcastAdd6DSlow, reference_ops::Sub,
- * reference_integer_ops::MulElementwise).
+ * Broadcasting binary ops: ADD, SUB, MUL, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, PRELU, and float
+ * DIV and POW (kernels/add.cc, sub.cc, mul.cc, maximum_minimum.cc, squared_difference.cc,
+ * activations.cc PreluEval, div.cc, pow.cc; reference_integer_ops::AddFunc / BroadcastAdd6DSlow,
+ * reference_ops::Sub, reference_integer_ops::MulElementwise, reference_ops::BroadcastPrelu4DSlow).
  *
  * Quantized ADD/SUB bring both inputs to a common scale first: each (q - zp) is shifted left by
  * 20 bits (15 for int16), scaled by input_scale / (2 * max input scale), summed, then scaled by
@@ -128,10 +129,73 @@ function extremum(pick: (a: number, b: number) => number): Kernel {
   };
 }
 
+/**
+ * SQUARED_DIFFERENCE int8: both inputs brought to a common scale as ADD does (with a 7-bit left
+ * shift instead of 20), the difference squared in int32, then scaled by
+ * (2 * max input scale)^2 / (2^14 * output scale).
+ */
+const SQUARED_DIFFERENCE: Kernel = (args) => {
+  const dt = dtypes(args);
+  if (dt === 'float32') return [broadcastApply(args, (a, b) => { const d = Math.fround(a - b); return Math.fround(d * d); })];
+  if (dt === 'int32') return [broadcastApply(args, (a, b) => Math.imul(a - b, a - b))];
+  if (dt !== 'int8') unsupported(args, `dtype ${dt} (TFLite has float32, int32 and int8 kernels)`);
+  const q1 = quant(input(args, 0).tensor);
+  const q2 = quant(input(args, 1).tensor);
+  const qo = quant(output(args));
+  const leftShift = 7;
+  const twiceMax = 2 * Math.max(q1.scale, q2.scale);
+  const fx = fixedPoint(args);
+  const m1 = fx.multiplier(q1.scale / twiceMax);
+  const m2 = fx.multiplier(q2.scale / twiceMax);
+  const mo = fx.multiplier((twiceMax * twiceMax) / (2 ** (2 * leftShift) * qo.scale));
+  const scaled = (q: number, zp: number, m: QuantizedMultiplier) => fx.apply((q - zp) * 2 ** leftShift, m);
+  return [broadcastApply(args, (a, b) => {
+    const diff = scaled(a, q1.zeroPoint, m1) - scaled(b, q2.zeroPoint, m2);
+    return clamp(fx.apply(Math.imul(diff, diff), mo) + qo.zeroPoint, -128, 127);
+  })];
+};
+
+/**
+ * PRELU: x where x >= 0, else x * alpha (alpha broadcast, up to 4-D). int8 keeps two
+ * multipliers, input / output scale and input * alpha / output scale, both formed in float32.
+ */
+const PRELU: Kernel = (args) => {
+  const dt = dtypes(args);
+  if (dt === 'float32') return [broadcastApply(args, (x, alpha) => (x >= 0 ? x : Math.fround(x * alpha)))];
+  if (dt !== 'int8') unsupported(args, `dtype ${dt} (TFLite has float32, uint8 and int8 kernels)`);
+  const shape = broadcastShapes(input(args, 0).value.shape, input(args, 1).value.shape, `PRELU node ${args.node.name}`);
+  if (shape.length > 4) unsupported(args, 'more than 4 dimensions');
+  const qi = quant(input(args, 0).tensor);
+  const qa = quant(input(args, 1).tensor);
+  const qo = quant(output(args));
+  const fx = fixedPoint(args);
+  const identity = fx.multiplier(Math.fround(qi.scale / qo.scale));
+  const scaledAlpha = fx.multiplier(Math.fround(Math.fround(qi.scale * qa.scale) / qo.scale));
+  return [broadcastApply(args, (q, a) => {
+    const x = q - qi.zeroPoint;
+    const y = x >= 0 ? fx.apply(x, identity) : fx.apply(x * (a - qa.zeroPoint), scaledAlpha);
+    return clamp(y + qo.zeroPoint, -128, 127);
+  })];
+};
+
+/** A float32-only binary op with the fused activation clamp. */
+function floatBinary(f: Combine): Kernel {
+  return (args) => {
+    const dt = dtypes(args);
+    if (dt !== 'float32') unsupported(args, `dtype ${dt}`);
+    const [lo, hi] = activationRangeFloat(fusedActivation(args.node));
+    return [broadcastApply(args, (a, b) => clamp(Math.fround(f(a, b)), lo, hi))];
+  };
+}
+
 export const ELEMENTWISE_OPS = {
   ADD: addOrSub(1),
   SUB: addOrSub(-1),
   MUL,
   MAXIMUM: extremum((a, b) => (a > b ? a : b)),
   MINIMUM: extremum((a, b) => (a < b ? a : b)),
+  SQUARED_DIFFERENCE,
+  PRELU,
+  DIV: floatBinary((a, b) => a / b),
+  POW: floatBinary(Math.pow),
 };

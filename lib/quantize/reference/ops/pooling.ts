@@ -1,14 +1,13 @@
 /**
- * AVERAGE_POOL_2D, MAX_POOL_2D (kernels/pooling.cc, reference_integer_ops::AveragePool / MaxPool)
- * and MEAN (kernels/reduce.cc, reference_ops::QuantizedMeanOrSum).
+ * AVERAGE_POOL_2D, MAX_POOL_2D (kernels/pooling.cc, reference_integer_ops::AveragePool / MaxPool).
  *
  * Quantized pooling works on the stored codes: TFLite expects input and output to share scale
  * and zero point (checked only in debug builds), so the average of codes is the code of the
  * average. Padding cells are left out of the count.
  */
 import {
-  activationRangeFloat, activationRangeQuantized, allocOutput, attrBool, attrNumber, clamp, dtypeRange, fixedPoint, fusedActivation, input,
-  isQuantizedInt, numbersOf, output, quant, sizeOf, stridesOf, unsupported, type Kernel, type KernelArgs,
+  activationRangeFloat, activationRangeQuantized, allocOutput, attrNumber, clamp, fusedActivation, input, isQuantizedInt, output, unsupported,
+  type Kernel,
 } from '../kernel-util';
 import { windowOf } from './conv';
 
@@ -62,50 +61,4 @@ function pool(kind: 'average' | 'max'): Kernel {
   };
 }
 
-/** MEAN over the given axes; int8/uint8/int16 with TFLite's integer rescaling. */
-const MEAN: Kernel = (args) => {
-  const x = input(args, 0);
-  const out = output(args);
-  const dt = x.tensor.dtype;
-  if (dt !== out.dtype || (dt !== 'float32' && !isQuantizedInt(dt))) unsupported(args, `input ${dt}, output ${out.dtype}`);
-  const shape = x.value.shape;
-  const axes = [...new Set(numbersOf(input(args, 1).value).map((a) => (a < 0 ? a + shape.length : a)))];
-  const keep = attrBool(args.node, 'keep_dims', false);
-  const reduced = shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const outShape = keep ? reduced : shape.filter((_, i) => !axes.includes(i));
-  const y = allocOutput(args, out, outShape);
-  const sums = new Float64Array(sizeOf(reduced));
-  const inStrides = stridesOf(shape);
-  const redStrides = stridesOf(reduced);
-  const xs = x.value.data as ArrayLike<number>;
-  for (let i = 0; i < xs.length; i++) {
-    let r = 0;
-    for (let d = 0; d < shape.length; d++) {
-      if (!axes.includes(d)) r += (Math.floor(i / inStrides[d]!) % shape[d]!) * redStrides[d]!;
-    }
-    sums[r]! += xs[i]!;
-  }
-  const count = sizeOf(shape) / sizeOf(reduced);
-  if (dt === 'float32') {
-    for (let i = 0; i < sums.length; i++) y.data[i] = Math.fround(sums[i]! / count);
-    return [y];
-  }
-  const qi = quant(x.tensor);
-  const qo = quant(out);
-  // Prepare's multiplier is input/output scale; Eval folds 1/count into it: it shifts the
-  // multiplier left by floor(log2(count)) (at most 32, keeping the shift >= -31) and divides
-  // by count in 64-bit integers.
-  const fx = fixedPoint(args);
-  const base = fx.multiplier(qi.scale / qo.scale);
-  const pre = Math.min(31 - Math.clz32(count), 32, 31 + base.shift);
-  const multiplier = Number((BigInt(base.multiplier) << BigInt(pre)) / BigInt(count));
-  const shift = base.shift - pre;
-  const [lo, hi] = dtypeRange(dt);
-  for (let i = 0; i < sums.length; i++) {
-    const shifted = sums[i]! - qi.zeroPoint * count;
-    y.data[i] = clamp(fx.apply(shifted, { multiplier, shift }) + qo.zeroPoint, lo, hi);
-  }
-  return [y];
-};
-
-export const POOLING_OPS = { AVERAGE_POOL_2D: pool('average'), MAX_POOL_2D: pool('max'), MEAN };
+export const POOLING_OPS = { AVERAGE_POOL_2D: pool('average'), MAX_POOL_2D: pool('max') };

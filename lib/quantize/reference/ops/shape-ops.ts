@@ -1,13 +1,14 @@
 /**
  * Ops that move elements without arithmetic: RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE,
- * DEPTH_TO_SPACE, SPACE_TO_DEPTH, PAD, PADV2, and CONCATENATION (which rescales inputs whose quantization differs from the output's).
+ * DEPTH_TO_SPACE, SPACE_TO_DEPTH, PAD, PADV2, MIRROR_PAD, and CONCATENATION (which rescales
+ * inputs whose quantization differs from the output's).
  * Quantized tensors pass through as codes: TFLite copies bytes and expects the output to carry
  * the input's quantization.
  */
 import type { HostTensor } from '../../../runtime/types';
 import { roundHalfAwayFromZero } from '../fixed-point';
 import {
-  allocAnyOutput, allocOutput, attrInts, attrNumber, clamp, dtypeRange, fusedActivation, input, isQuantizedInt, numbersOf, output, quant, relabel,
+  allocAnyOutput, allocOutput, attrInts, attrNumber, attrString, clamp, dtypeRange, fusedActivation, input, isQuantizedInt, numbersOf, output, quant, relabel,
   elements, sizeOf, stridesOf, unsupported, type Kernel, type KernelArgs,
 } from '../kernel-util';
 
@@ -115,6 +116,39 @@ const PAD: Kernel = (args) => {
 };
 
 /**
+ * MIRROR_PAD (mirror_pad.cc GetInputDimension): REFLECT mirrors around the edge element,
+ * SYMMETRIC repeats it; indices beyond what one reflection reaches are clamped as TFLite does.
+ */
+const MIRROR_PAD: Kernel = (args) => {
+  const x = input(args, 0).value;
+  const pads = numbersOf(input(args, 1).value);
+  const rank = x.shape.length;
+  if (pads.length !== rank * 2) throw new Error(`MIRROR_PAD node ${args.node.name}: paddings must be [${rank}, 2]`);
+  const offset = attrString(args.node, 'mode', 'REFLECT') === 'REFLECT' ? 1 : 0;
+  const source = (p: number, left: number, size: number): number => {
+    if (p < left) {
+      const original = left + offset - 1;
+      return original - Math.min(p, original - offset);
+    }
+    const inside = p - left;
+    if (inside < size) return inside;
+    const original = size - (1 + offset);
+    return original - Math.min(inside - size, original);
+  };
+  const shape = x.shape.map((d, i) => d + pads[2 * i]! + pads[2 * i + 1]!);
+  const y = allocAnyOutput(args, output(args), shape);
+  const inStrides = stridesOf(x.shape);
+  const outStrides = stridesOf(shape);
+  const [src, dst] = [elements(x), elements(y)];
+  for (let i = 0; i < dst.length; i++) {
+    let from = 0;
+    for (let d = 0; d < rank; d++) from += source(Math.floor(i / outStrides[d]!) % shape[d]!, pads[2 * d]!, x.shape[d]!) * inStrides[d]!;
+    dst[i] = src[from]!;
+  }
+  return [y];
+};
+
+/**
  * CONCATENATION. An input whose quantization differs from the output's is rescaled as TFLite's
  * uint8 ConcatenationWithScaling does it (float32 scale and bias, rounded). TFLite's int8 and
  * int16 kernels refuse such inputs in Prepare; the reference computes what the rescale means so
@@ -157,4 +191,4 @@ const CONCATENATION: Kernel = (args) => {
   return [y];
 };
 
-export const SHAPE_OPS = { RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, DEPTH_TO_SPACE: blockMove(true), SPACE_TO_DEPTH: blockMove(false), PAD, PADV2: PAD, CONCATENATION };
+export const SHAPE_OPS = { RESHAPE, SQUEEZE, EXPAND_DIMS, TRANSPOSE, DEPTH_TO_SPACE: blockMove(true), SPACE_TO_DEPTH: blockMove(false), PAD, PADV2: PAD, MIRROR_PAD, CONCATENATION };
