@@ -27,7 +27,10 @@ const quantized = (model: Model, name: string): boolean => {
 export function exposeAll(model: Model): Model {
   const g = model.graphs[0]!;
   const extra = g.nodes.flatMap((n) => n.outputs).filter((o) => o && !g.outputs.includes(o));
-  return { ...model, graphs: [{ ...g, outputs: [...g.outputs, ...extra] }, ...model.graphs.slice(1)] };
+  // The file's signature names the old outputs only (LiteRT.js rejects the mismatch): the writer
+  // then makes a default one over all of them.
+  const metadata = Object.fromEntries(Object.entries(model.metadata).filter(([k]) => !k.startsWith('signature.')));
+  return { ...model, metadata, graphs: [{ ...g, outputs: [...g.outputs, ...extra] }, ...model.graphs.slice(1)] };
 }
 
 export async function layerAgreement(model: Model, sets: HostTensor[][], runtime: VerifyRuntime, options: ReferenceOptions = {}): Promise<LayerCheck> {
