@@ -9,6 +9,10 @@ import { setLiteRtLoader } from '../lib/runtime/litert';
 import { getRuntime, RUNTIME_IDS } from '../lib/runtime/registry';
 import type { BackendId, HostTensor, RuntimeAdapter, RuntimeId, RuntimeSession } from '../lib/runtime/types';
 import { serve, type HandlerContext } from '../lib/worker/serve';
+import { evalData, type EvalDataSpec } from '../lib/compare/eval-data';
+import { runSamples } from '../lib/compare/evaluate';
+import { metrics } from '../lib/compare/metrics';
+import { decodeImageBlob } from '../lib/run/decode-image';
 
 const sessions = new Map<number, RuntimeSession>();
 let nextSession = 1;
@@ -107,6 +111,53 @@ async function bench(p: { session: number; inputs: HostTensor[]; runs: number; w
   return { latencies, runs, warmup };
 }
 
+interface EvalPayload {
+  /** The model to measure, and the one to compare with (the float original), each in its own runtime. */
+  model: LoadPayload;
+  reference?: LoadPayload & { key: string };
+  dataset: EvalDataSpec;
+  /** Identifies the dataset for caching the reference's outputs. */
+  datasetKey: string;
+}
+
+const referenceOutputs = new Map<string, HostTensor[][]>();
+
+async function loadFor(p: LoadPayload, ctx: HandlerContext): Promise<{ session: RuntimeSession; model: Model }> {
+  const a = await adapter(p.runtime);
+  const model = p.model ?? (await readModel(p.files ?? [], { signal: ctx.signal }));
+  const session = await a.load({ bytes: p.files?.[0]?.bytes, model }, { backend: p.backend, threads: p.threads ?? browserThreads(), signal: ctx.signal });
+  return { session, model };
+}
+
+/** Accuracy and agreement of a model on a dataset, measured in the runtime the user picked. */
+async function evaluate(p: EvalPayload, ctx: HandlerContext) {
+  const env = { fetchBytes: async (u: string) => new Uint8Array(await (await fetch(u)).arrayBuffer()), decodeImage: decodeImageBlob };
+  ctx.progress({ fraction: 0.02, phase: 'loading' });
+  const { session, model } = await loadFor(p.model, ctx);
+  try {
+    const data = await evalData(model, p.dataset, env);
+    let reference: HostTensor[][] | undefined;
+    if (p.reference) {
+      const key = `${p.reference.key}|${p.datasetKey}`;
+      reference = referenceOutputs.get(key);
+      if (!reference) {
+        const r = await loadFor(p.reference, ctx);
+        try {
+          const refData = await evalData(r.model, p.dataset, env);
+          reference = await runSamples(r.session, r.model, refData.sets, (d, n) => ctx.progress({ fraction: 0.05 + 0.45 * (d / n), phase: `reference ${d}/${n}` }), ctx.signal);
+          referenceOutputs.set(key, reference);
+        } finally {
+          r.session.dispose();
+        }
+      }
+    }
+    const outputs = await runSamples(session, model, data.sets, (d, n) => ctx.progress({ fraction: 0.5 + 0.5 * (d / n), phase: `evaluating ${d}/${n}` }), ctx.signal);
+    return { metrics: metrics(outputs, reference, data.labels), dataset: data.description, classes: data.classes, runtime: session.runtime, backend: session.backend };
+  } finally {
+    session.dispose();
+  }
+}
+
 function dispose(p: { session?: number }) {
   const ids = p.session === undefined ? [...sessions.keys()] : [p.session];
   for (const id of ids) {
@@ -122,4 +173,5 @@ serve(self as unknown as DedicatedWorkerGlobalScope, {
   run: (p: { session: number; inputs: HostTensor[] }, ctx) => run(p, ctx),
   bench: (p: { session: number; inputs: HostTensor[]; runs: number; warmup?: number }, ctx) => bench(p, ctx),
   dispose: (p: { session?: number }) => dispose(p),
+  evaluate: (p: EvalPayload, ctx) => evaluate(p, ctx),
 });

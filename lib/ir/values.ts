@@ -110,7 +110,7 @@ export function tensorFloats(t: Tensor): Float64Array | null {
   else if (t.dtype === 'bfloat16') for (let i = 0; i < v.length; i++) out[i] = bfloat16ToFloat(v[i] as number);
   else for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
   const q = t.quant;
-  const isInt = /^u?int(4|8|16|32)$/.test(t.dtype);
+  const isInt = /^u?int(4|8|16|32|64)$/.test(t.dtype);
   if (q && isInt && q.scale.length > 0) {
     if (q.scale.length === 1) {
       const s = q.scale[0]!, z = q.zeroPoint[0] ?? 0;
