@@ -1,6 +1,8 @@
 import { bench } from './bench';
 import { convert } from './convert';
+import { evalCommand } from './eval';
 import { inspect, inspectText } from './inspect';
+import { optimizeCommand } from './optimize';
 import { pruneCommand } from './prune';
 import { quantizeCommand } from './quantize';
 import { run, UsageError } from './run';
@@ -63,11 +65,34 @@ const USAGE = `Edge Model Studio CLI
             keep N of every M along the reduction axis (--pattern), or remove that fraction of
             each conv / dense layer's filters and rewire what follows (--structured), then write
             the model (.tflite converts first; .onnx for ONNX models). Prints raw and gzipped
-            sizes before and after: unstructured zeros only shrink the compressed file.`;
+            sizes before and after: unstructured zeros only shrink the compressed file.
+
+  npm run cli -- optimize <model> --recipe <recipe.json> -o <out.tflite|out.onnx> [--variant <id>] [--json]
+
+  optimize  replay a recipe on the model and write the result: the same bytes the app or
+            'quantize' wrote for it, without the calibration data. The recipe file is the JSON
+            array of { transform, options } steps, an object with "recipe" (what quantize --json
+            prints), or a report with "variants" (pick one with --variant <id>). The output's
+            extension must match what the recipe makes (.tflite for TFLite, .onnx for QDQ ONNX).
+            Unknown transforms, wrong option types and steps that fail are named by step number.
+
+  npm run cli -- eval <model> [--data <folder | x.npy[,b.npy]>] [--labels <y.npy>] [--reference <float model>]
+                 [--runtime litert|ort|tfjs] [--backend ...] [--count N] [--norm unit|signed|imagenet|raw] [--json]
+
+  eval      run the model on evaluation data in a real runtime (default as for run) and print its
+            metrics: accuracy with labels; with --reference (run in its own default runtime on
+            the same samples) top-1 agreement, top-5 overlap, cosine and SQNR. --data is a folder
+            with one sub-folder of images per class (classes sorted by name are labels 0, 1, ...),
+            a folder of unlabelled images (with --reference), or .npy inputs ([N, ...] batches in
+            either layout) with --labels a .npy of N class indices. Without --data: the 1000
+            bundled Fashion-MNIST test images (one 28x28x1 image input). --norm scales images
+            (default unit: [0, 1]). Integer I/O is quantized / dequantized with the model's
+            parameters. --json prints { model, runtime, backend, dataset, metrics, classes?,
+            reference? }; an SQNR of identical outputs is the string "Infinity".`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  const commands: Record<string, (argv: string[]) => Promise<number>> = { run, bench, convert, quantize: quantizeCommand, prune: pruneCommand };
+  const commands: Record<string, (argv: string[]) => Promise<number>> = { run, bench, convert, quantize: quantizeCommand, prune: pruneCommand, optimize: optimizeCommand, eval: evalCommand };
   const command = cmd ? commands[cmd] : undefined;
   if (command && !rest.includes('--help')) {
     try {

@@ -11,6 +11,7 @@ import type { BackendId, HostTensor, RuntimeAdapter, RuntimeId, RuntimeSession }
 import { serve, type HandlerContext } from '../lib/worker/serve';
 import { evalData, type EvalDataSpec } from '../lib/compare/eval-data';
 import { runSamples } from '../lib/compare/evaluate';
+import { alignOutputs } from '../lib/compare/datasets';
 import { metrics } from '../lib/compare/metrics';
 import { decodeImageBlob } from '../lib/run/decode-image';
 
@@ -152,7 +153,9 @@ async function evaluate(p: EvalPayload, ctx: HandlerContext) {
       }
     }
     const outputs = await runSamples(session, model, data.sets, (d, n) => ctx.progress({ fraction: 0.5 + 0.5 * (d / n), phase: `evaluating ${d}/${n}` }), ctx.signal);
-    return { metrics: metrics(outputs, reference, data.labels), dataset: data.description, classes: data.classes, runtime: session.runtime, backend: session.backend };
+    // A converted variant may hold its outputs in another layout (NHWC) than the float original.
+    const aligned = reference?.map((r, i) => alignOutputs(r, outputs[i] ?? [], 'the float original'));
+    return { metrics: metrics(outputs, aligned, data.labels), dataset: data.description, classes: data.classes, runtime: session.runtime, backend: session.backend };
   } finally {
     session.dispose();
   }

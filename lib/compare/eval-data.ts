@@ -1,16 +1,17 @@
 /**
- * Evaluation samples for a model from what the user picked: the bundled labelled Fashion-MNIST
- * test images, a folder of images labelled by sub-folder name (`cat/1.png`; numeric folder names
- * are class indices, other names are sorted and numbered), or .npy inputs with optional .npy
- * labels. Samples come in the model's own input shapes. Environment-neutral: bytes and decoders
- * are passed in.
+ * Evaluation samples for the app, from what the user picked: the bundled labelled Fashion-MNIST
+ * test images, a folder of images labelled by sub-folder name (`cat/1.png`), or .npy inputs with
+ * optional .npy labels. The sample building and the labelling are lib/compare/datasets.ts, the
+ * same functions `cli eval` uses, so both print the same numbers on the same files. Here only the
+ * browser-side reading: bytes and image decoding come in through `env`.
  */
 import type { Model } from '../ir/types';
 import { readIdx } from '../data/idx';
 import { readNpy } from '../npy';
-import { greyImageSamples, imageSamples, inputSpecs, npySamples, zipInputs, type DecodedImage } from '../quantize/calibrate/sources';
-import { imageLayout, type Normalisation } from '../run/inputs';
+import type { DecodedImage } from '../quantize/calibrate/sources';
+import type { Normalisation } from '../run/inputs';
 import type { HostTensor } from '../runtime/types';
+import { bundledSet, classFolders, evalSpecs, imageSet, npyLabels, npySet } from './datasets';
 
 export type EvalDataSpec =
   | { kind: 'bundled'; count: number }
@@ -30,54 +31,43 @@ export interface EvalEnv {
   decodeImage(file: Blob): Promise<DecodedImage>;
 }
 
-/** The folder a file sits in, relative to the picked root: its class. */
-function classOf(path: string): string | null {
-  const parts = path.split('/').filter(Boolean);
-  return parts.length >= 2 ? parts[parts.length - 2]! : null;
-}
-
-export function classIndex(names: string[]): Map<string, number> {
-  const unique = [...new Set(names)];
-  if (unique.every((n) => /^\d+$/.test(n))) return new Map(unique.map((n) => [n, Number(n)]));
-  return new Map(unique.sort().map((n, i) => [n, i]));
+/**
+ * A picked folder's paths start with the folder's own name (`data/cat/1.png`): labels come from
+ * the path below it. Labelled only when every image sits one level down and there are two or
+ * more classes; otherwise the images are unlabelled (agreement with the float model only).
+ */
+export function folderLabels(paths: string[]): { labels: number[]; classes: string[] } | undefined {
+  const below = paths.map((p) => p.split('/').filter(Boolean).slice(1).join('/'));
+  if (below.some((p) => p.split('/').length !== 2)) return undefined;
+  const l = classFolders(below);
+  return l.classes.length > 1 ? l : undefined;
 }
 
 export async function evalData(model: Model, spec: EvalDataSpec, env: EvalEnv): Promise<EvalData> {
-  const specs = inputSpecs(model.graphs[0]!);
-  const one = specs.length === 1 ? specs[0]! : null;
+  const specs = evalSpecs(model.graphs[0]!);
   if (spec.kind === 'bundled') {
-    if (!one || !imageLayout(one.shape)) throw new Error('the bundled evaluation set is 28x28 images; this model does not take one image input');
     const [img, lab] = await Promise.all([env.fetchBytes('/datasets/fashion-mnist/test-images.idx'), env.fetchBytes('/datasets/fashion-mnist/test-labels.idx')]);
-    const images = readIdx(img, 'test-images.idx'), labels = readIdx(lab, 'test-labels.idx');
-    const n = Math.min(spec.count, images.dims[0]!);
-    return {
-      sets: [...zipInputs([greyImageSamples(images.data, images.dims[2]!, images.dims[1]!, n, one)])],
-      labels: Array.from(labels.data.subarray(0, n)),
-      description: `${n} bundled Fashion-MNIST test images (labelled)`,
-    };
+    const set = bundledSet(readIdx(img, 'test-images.idx'), readIdx(lab, 'test-labels.idx'), specs, spec.count);
+    return { sets: [...set.sets], ...(set.labels ? { labels: set.labels } : {}), description: set.description };
   }
   if (spec.kind === 'images') {
-    if (!one || !imageLayout(one.shape)) throw new Error('image evaluation needs a model with one image input');
     const files = spec.files.slice(0, spec.count);
-    const names = files.map((f) => classOf(f.path));
-    const labelled = names.every((n) => n !== null) && new Set(names).size > 1;
-    const index = labelled ? classIndex(names as string[]) : null;
+    if (!files.length) throw new Error('the picked folder holds no .png or .jpg images');
+    const labelled = folderLabels(files.map((f) => f.path));
     const images: DecodedImage[] = [];
-    for (const f of files) images.push(await env.decodeImage(f.blob));
-    return {
-      sets: [...zipInputs([imageSamples(images, one, spec.normalisation)])],
-      ...(index ? { labels: names.map((n) => index.get(n!)!), classes: [...index].sort((a, b) => a[1] - b[1]).map(([k]) => k) } : {}),
-      description: `${images.length} of your images${index ? `, labelled by folder (${index.size} classes)` : ', unlabelled'}`,
-    };
+    for (const f of files) {
+      try {
+        images.push(await env.decodeImage(f.blob));
+      } catch (e) {
+        throw new Error(`${f.path}: not a readable image (${e instanceof Error ? e.message : String(e)})`);
+      }
+    }
+    const root = files[0]!.path.split('/')[0] ?? 'the folder';
+    const set = imageSet(() => images, images.length, specs, spec.normalisation, root, labelled);
+    return { sets: [...set.sets], ...(set.labels ? { labels: set.labels, classes: set.classes! } : {}), description: set.description };
   }
-  if (!one) throw new Error('.npy evaluation takes one input; this model has several');
   const x = readNpy(spec.inputs.bytes, spec.inputs.name);
-  const sets = [...zipInputs([npySamples(x, one, spec.inputs.name)])].slice(0, spec.count);
-  let labels: number[] | undefined;
-  if (spec.labels) {
-    const y = readNpy(spec.labels.bytes, spec.labels.name);
-    labels = Array.from(y.data as ArrayLike<number | bigint>, Number).slice(0, sets.length);
-    if (labels.length !== sets.length) throw new Error(`${spec.labels.name}: ${labels.length} labels for ${sets.length} samples in ${spec.inputs.name}`);
-  }
-  return { sets, ...(labels ? { labels } : {}), description: `${sets.length} samples from ${spec.inputs.name}${labels ? ' (labelled)' : ''}` };
+  const labels = spec.labels ? { values: npyLabels(readNpy(spec.labels.bytes, spec.labels.name), spec.labels.name), file: spec.labels.name } : undefined;
+  const set = npySet([{ tensor: x, file: spec.inputs.name }], specs, spec.count, labels);
+  return { sets: [...set.sets], ...(set.labels ? { labels: set.labels } : {}), description: set.description };
 }

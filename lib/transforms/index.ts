@@ -10,6 +10,7 @@ import { convertKerasToTflite, KERAS_TO_TFL } from './keras-to-tfl/index';
 import { QUANTIZE, quantize } from '../quantize/index';
 import { ONNX_QDQ, onnxQdq } from '../quantize/onnx-qdq';
 import { PRUNE, prune } from '../prune/index';
+import { INFER_SHAPES, inferShapesStep } from './infer-shapes';
 import type { ProgressFn, Recipe, Transform, TransformReport } from './types';
 
 type AnyTransform = Transform<never, TransformReport>;
@@ -21,6 +22,7 @@ export const TRANSFORMS: Record<string, AnyTransform> = {
   [QUANTIZE]: quantize as AnyTransform,
   [ONNX_QDQ]: onnxQdq as unknown as AnyTransform,
   [PRUNE]: prune as AnyTransform,
+  [INFER_SHAPES]: inferShapesStep as AnyTransform,
 };
 
 export interface RecipeResult {
