@@ -83,4 +83,24 @@ serve(self as unknown as DedicatedWorkerGlobalScope, {
     const s = w.session(r.id);
     return { variant: r, summary: s.summary, view: s.view(0) };
   },
+  layerErrors: async (p: { variant: string; count?: number }, ctx) => (await getOptimizer(need())).layerErrors(p.variant, p.count ?? 16, ctx.signal),
+  histograms: async (p: { variant: string; node: string; count?: number }, ctx) => (await getOptimizer(need())).histograms(p.variant, p.node, p.count ?? 8, ctx.signal),
+  /** The node in the other pane's graph that stands for `name` (synchronised selection). */
+  counterpart: async (p: { from?: string; to?: string; name: string }) => {
+    const { counterpart } = await import('../lib/compare/counterpart');
+    const w = need();
+    return counterpart(w.session(p.from).graphs[0]!, w.session(p.to).graphs[0]!, p.name);
+  },
+  /** A variant kept from an earlier visit (IndexedDB): its bytes become a session again. */
+  restoreVariant: async (p: { id: string; fileName: string; bytes: Uint8Array; recipe: import('../lib/transforms/types').Recipe }) => {
+    const model = await readModel([{ name: p.fileName, bytes: p.bytes }]);
+    const s = need().addVariant(p.id, { ...model, name: p.fileName }, p.bytes, p.recipe);
+    return { summary: s.summary };
+  },
+  sizes: async (p: { variant?: string }) => {
+    const { gzipSync } = await import('fflate');
+    const f = need().variantFiles(p.variant ?? 'original');
+    const all = f.reduce((a, x) => a + x.bytes.length, 0);
+    return { bytes: all, gzipBytes: f.reduce((a, x) => a + gzipSync(x.bytes, { level: 6 }).length, 0) };
+  },
 });

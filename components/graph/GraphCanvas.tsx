@@ -22,6 +22,15 @@ export interface GraphCanvasProps {
   onToggleGroup(groupId: string): void;
   /** Clicking a graph input or output node selects its tensor. */
   onSelectTensor?(name: string): void;
+  /** Per-node error (SQNR dB) of a quantized variant: colours the ops as a heat map. */
+  heat?: Record<string, number>;
+}
+
+/** Below 20 dB a layer visibly hurts; above 35 dB it is about as good as 8 bits get. */
+function withHeat(v: ViewNode, db: number | undefined): ViewNode {
+  if (db === undefined) return v;
+  const tone = db < 20 ? 'heat-bad' : db < 35 ? 'heat-mid' : 'heat-good';
+  return { ...v, tone, badge: `${Number.isFinite(db) ? db.toFixed(0) : '∞'} dB` };
 }
 
 // Module level so React Flow never sees new type maps (it would remount every node).
@@ -72,7 +81,7 @@ export function GraphCanvas(props: GraphCanvasProps) {
   );
 }
 
-function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSelectTensor }: GraphCanvasProps) {
+function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSelectTensor, heat }: GraphCanvasProps) {
   // Parents pass fresh closures each render; route them through refs so nothing downstream changes.
   const selectRef = useRef(onSelectNode);
   const toggleRef = useRef(onToggleGroup);
@@ -84,7 +93,7 @@ function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSe
     toggleGroup: (id) => { lastToggled.current = id; toggleRef.current(id); },
   }), []);
 
-  const baseNodes = useMemo(() => view.nodes.map(toFlowNode), [view]);
+  const baseNodes = useMemo(() => view.nodes.map((v) => toFlowNode(heat && v.name ? withHeat(v, heat[v.name]) : v)), [view, heat]);
   const edges = useMemo<ShapeFlowEdge[]>(() => view.edges.map((e) => ({
     id: e.id, source: e.source, target: e.target, type: 'shape', markerEnd: MARKER,
     data: { label: e.label, points: e.points, many: (e.count ?? 1) > 1 }, selectable: false, focusable: false,

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { GraphCanvas } from '@/components/graph/GraphCanvas';
 import { ErrorBanner } from '@/components/panels/ErrorBanner';
 import { SearchBox } from '@/components/panels/SearchBox';
@@ -14,11 +14,15 @@ import { SidePanel } from './SidePanel';
 function GraphPane() {
   const view = useStudio((s) => s.view);
   const selected = useStudio((s) => s.selected);
+  const peer = useStudio((s) => s.peer);
   const hits = useStudio((s) => s.hits);
   const conversion = useStudio((s) => s.conversion);
   const variantView = useStudio((s) => s.variantView);
   const split = useStudio((s) => s.split);
   const format = useStudio((s) => s.model?.summary.format);
+  const heatVariant = useStudio((s) => s.heatVariant);
+  const errors = useStudio((s) => (s.heatVariant ? s.layerErrors[s.heatVariant] : undefined));
+  const heat = useMemo(() => (errors ? Object.fromEntries(errors.map((e) => [e.node, e.sqnrDb])) : undefined), [errors]);
   const controller = useController();
   if (!view) return <div className="canvas-empty">Drop an ONNX, TFLite or TF.js model anywhere on the page.</div>;
   // After a failed conversion, the ops it could not convert are marked on the original graph.
@@ -26,7 +30,7 @@ function GraphPane() {
   const original = (
     <GraphCanvas
       view={view}
-      selected={selected?.kind === 'node' && !selected.variant ? selected.name : null}
+      selected={selected?.kind === 'node' ? (selected.variant ? peer : selected.name) : null}
       highlighted={marked}
       onSelectNode={(name) => void controller.selectNode(name)}
       onToggleGroup={(id) => void controller.toggleGroup(id)}
@@ -44,10 +48,11 @@ function GraphPane() {
         <div className="pane-head">{variantView.label}</div>
         <GraphCanvas
           view={variantView.view}
-          selected={selected?.kind === 'node' && selected.variant === variantView.variant ? selected.name : null}
+          selected={selected?.kind === 'node' ? (selected.variant === variantView.variant ? selected.name : peer) : null}
           highlighted={[]}
           onSelectNode={(name) => void controller.selectNode(name, variantView.variant)}
           onToggleGroup={(id) => void controller.toggleGroup(id, variantView.variant)}
+          {...(heat && heatVariant === variantView.variant ? { heat } : {})}
         />
       </div>
     </div>
@@ -101,7 +106,8 @@ function Shell() {
       const param = new URLSearchParams(window.location.search).get('model');
       const first = list.find((s) => s.default) ?? list[0];
       if (param) void controller.open(urlSource(param));
-      else if (first) void controller.open(sampleSource(first));
+      // What was open before a reload comes back with its variants; else the default sample.
+      else void controller.openKept().then((kept) => { if (!kept && !cancelled && first) void controller.open(sampleSource(first)); });
     });
     return () => { cancelled = true; };
   }, [controller]);

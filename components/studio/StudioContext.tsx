@@ -30,6 +30,11 @@ export function useStudio<T>(selector: (s: StudioState) => T): T {
   return useStore(useCtx().store, selector);
 }
 
+/** The store itself, for reading a snapshot in an event handler. */
+export function useStudioStore(): StudioStore {
+  return useCtx().store;
+}
+
 export function useController(): StudioController {
   return useCtx().controller;
 }

@@ -9,6 +9,9 @@ import { RunController } from './run-controller';
 import type { ToTfliteOptions } from '@/lib/transforms/to-tflite';
 import type { ConvertResult } from '@/lib/session/workspace';
 import type { OptimizedVariant, OptimizeSpec } from '@/lib/session/optimize';
+import { CompareController } from './compare-controller';
+import { Keeper } from './keeper';
+import { download as saveFile } from '@/components/compare/download';
 
 export type ModelSource =
   | { kind: 'files'; files: Array<{ name: string; blob: Blob }>; label: string }
@@ -36,8 +39,13 @@ export class StudioController {
   private optimizing: AbortController | null = null;
   readonly runs: RunController;
 
+  readonly compare: CompareController;
+  private readonly keeper: Keeper;
+
   constructor(private store: StudioStore) {
     this.runs = new RunController(store, (variant) => this.variantFiles(variant));
+    this.compare = new CompareController(store, (type, payload, options) => this.call(type, payload, options), (v) => this.variantFiles(v), this.runs);
+    this.keeper = new Keeper(store, (v) => this.variantFiles(v), async (p) => !!(await this.call('restoreVariant', p, {})));
   }
 
   /** Copies of a variant's files, for the runtime worker. */
@@ -49,7 +57,19 @@ export class StudioController {
     return this.store.getState();
   }
 
-  async open(source: ModelSource): Promise<void> {
+  /**
+   * Opens what was open before the page reloaded, with its variants and measurements; false when
+   * nothing was kept (the caller then opens the default sample).
+   */
+  async openKept(): Promise<boolean> {
+    const w = await this.keeper.saved();
+    if (!w) return false;
+    if (!(await this.open(w.source))) return false;
+    await this.keeper.restore(w);
+    return true;
+  }
+
+  async open(source: ModelSource): Promise<boolean> {
     this.cancelOpen();
     const client = new WorkerClient(makeWorker(), 'model reader');
     const abort = new AbortController();
@@ -71,9 +91,12 @@ export class StudioController {
         res.view.view,
         res.view.expanded,
       );
+      this.keeper.opened(source);
+      return true;
     } catch (e) {
       client.terminate();
       if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setError(errorInfo(e, source.label));
+      return false;
     } finally {
       if (this.opening?.client === client) {
         this.opening = null;
@@ -92,11 +115,11 @@ export class StudioController {
   }
 
   /** Calls the open model's worker; if that worker died, reopens the model and says so. */
-  private async call<T>(type: string, payload: unknown): Promise<T | null> {
+  private async call<T>(type: string, payload: unknown, options?: { signal?: AbortSignal; onProgress?: (p: { fraction: number; phase: string }) => void }): Promise<T | null> {
     const cur = this.current;
     if (!cur) return null;
     try {
-      return await cur.client.call<T>(type, payload);
+      return await cur.client.call<T>(type, payload, options ?? {});
     } catch (e) {
       if (e instanceof WorkerError && e.name === 'WorkerDied' && this.current === cur) {
         this.s.setError({ name: 'WorkerDied', message: `${e.message}. Reopening ${cur.source.label}.` });
@@ -104,7 +127,7 @@ export class StudioController {
         void this.open(cur.source);
         return null;
       }
-      this.s.setError(errorInfo(e, cur.source.label));
+      if (!(e instanceof WorkerError && e.name === 'AbortedError')) this.s.setError(errorInfo(e, cur.source.label));
       return null;
     }
   }
@@ -143,6 +166,12 @@ export class StudioController {
   async selectNode(name: string, variant?: string): Promise<void> {
     const sel = { kind: 'node' as const, name, ...(variant && variant !== 'original' ? { variant } : {}) };
     this.s.select(sel, null);
+    const vv = this.s.variantView;
+    if (this.s.split && vv && graphIndexOk(vv.graphIndex, this.s.graphIndex)) {
+      // Selection follows in the other pane: the node that stands for this one there.
+      void this.call<string | null>('counterpart', { name, from: sel.variant ?? 'original', to: sel.variant ? 'original' : vv.variant })
+        .then((peer) => { if (this.s.selected === sel) this.s.setPeer(peer); });
+    }
     const graphIndex = sel.variant ? this.s.variantView?.graphIndex ?? 0 : this.s.graphIndex;
     const node = await this.call<NodeDetails | null>('node', { graphIndex, name, variant: sel.variant });
     if (node && this.s.selected === sel) this.s.select(sel, { kind: 'node', node });
@@ -250,19 +279,10 @@ export class StudioController {
     this.s.setSplit(true);
   }
 
-  /** Downloads a variant's file (the converted .tflite). */
+  /** Downloads a variant's file (the converted .tflite, a quantized or pruned variant). */
   async download(variant: string): Promise<void> {
-    const files = await this.variantFiles(variant);
-    const f = files?.[0];
-    if (!f) return;
-    const url = URL.createObjectURL(new Blob([f.bytes as BlobPart], { type: 'application/octet-stream' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = f.name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    const f = (await this.variantFiles(variant))?.[0];
+    if (f) saveFile(f.name, f.bytes, 'application/octet-stream');
   }
 
   /** Expands the groups that hide a search hit, then selects it. */
@@ -276,9 +296,16 @@ export class StudioController {
   dispose(): void {
     this.cancelOpen();
     this.runs.dispose();
+    this.compare.dispose();
+    this.keeper.dispose();
     this.current?.client.terminate();
     this.current = null;
   }
+}
+
+/** Counterparts are looked up between the main graphs only (subgraphs have no twins to follow). */
+function graphIndexOk(variantGraph: number, originalGraph: number): boolean {
+  return variantGraph === 0 && originalGraph === 0;
 }
 
 async function fetchLabels(url: string): Promise<string[] | undefined> {

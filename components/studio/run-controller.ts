@@ -134,6 +134,8 @@ export class RunController {
         input: describeInput(req.input),
         loadMs: loaded.loadMs,
         latency: latencyStats(b.latencies),
+        // One untimed first run, then the warm-up runs.
+        warmup: req.warmup + 1,
         outputs: first.outputs.map(summariseTensor),
         ...(cls ? { top: topK(cls, 5).map((t) => ({ ...t, ...(labels?.[t.index] ? { label: labels[t.index] } : {}) })) } : {}),
         at: Date.now(),

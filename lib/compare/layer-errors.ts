@@ -17,7 +17,7 @@ import type { LayerError } from './types';
 /** Sum of squares per tensor name over all samples, of the reference and of the difference. */
 interface Acc { signal: number; noise: number }
 
-async function capture(model: Model, sets: HostTensor[][], each: (name: string, v: Float32Array, sample: number) => void, signal?: AbortSignal): Promise<void> {
+export async function capture(model: Model, sets: HostTensor[][], each: (name: string, v: Float32Array, sample: number) => void, signal?: AbortSignal): Promise<void> {
   const ok = await availableTfjsBackends();
   await acquireBackend(ok.includes('wasm') ? 'wasm' : 'cpu');
   const exec = createExecutor(model);

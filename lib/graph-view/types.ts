@@ -31,7 +31,7 @@ export interface ViewNode {
   /** Ops: a short note drawn on the node, e.g. 'int8', '50% zeros'. */
   badge?: string;
   /** Ops: how the node computes, for quantized or mixed-precision graphs. */
-  tone?: 'int8' | 'int16' | 'float' | 'convert';
+  tone?: 'int8' | 'int16' | 'float' | 'convert' | 'heat-bad' | 'heat-mid' | 'heat-good';
   /**
    * Top-left corner. Relative to the parent frame when `parentId` is set (React Flow sub-flow
    * convention), absolute otherwise.

@@ -27,6 +27,12 @@ import type { HostTensor } from '../runtime/types';
 import type { ToTfliteOptions } from '../transforms/to-tflite';
 import type { ProgressFn, Recipe } from '../transforms/types';
 import type { Workspace } from './workspace';
+import { layerErrors } from '../compare/layer-errors';
+import { nodeHistograms, type NodeHistograms } from '../compare/histograms';
+import { QUANTIZE } from '../quantize/index';
+import { ONNX_QDQ } from '../quantize/onnx-qdq';
+import { applyRecipe } from '../transforms/index';
+import type { LayerError } from '../compare/types';
 
 export type CalibrationSpec =
   | { kind: 'bundled'; count: number }
@@ -78,6 +84,8 @@ export interface OptimizedVariant {
   calibration?: string;
   warnings: string[];
   recipe: Recipe;
+  /** What made it: the UI re-makes a variant from this with one more precision rule. */
+  spec: OptimizeSpec;
   ms: { calibrate: number; quantize: number; estimate: number };
 }
 
@@ -99,6 +107,8 @@ export class Optimizer {
   private readonly pruned = new Map<string, { model: Model; report: PruneReport }>();
   private readonly stats = new Map<string, Map<string, TensorStats>>();
   private readonly references = new Map<string, HostTensor[][]>();
+  /** Variant id -> the float model it was quantized from, and what made it (for per-layer errors). */
+  private readonly made = new Map<string, { base: Model; model: Model; spec: OptimizeSpec }>();
   private readonly bundled: Bundled;
   private count = 0;
 
@@ -238,12 +248,16 @@ export class Optimizer {
     const labels = ev.labels;
     const t4 = performance.now();
     const floatBytes = target === 'onnx' ? this.ws.files[0]!.bytes : writeTflite(floatModel);
-    const id = spec.id ?? `v${++this.count}`;
+    let id = spec.id;
+    // Variants restored from an earlier visit keep their ids: new ones go after them.
+    while (!id || (!spec.id && this.ws.hasVariant(id))) id = `v${++this.count}`;
     const label = variantLabel(q, spec.prune);
     const fileName = `${this.ws.raw.name.replace(/\.(onnx|json|tflite|lite)$/i, '')}.${label.replace(/[^\w.-]+/g, '-')}.${target}`;
     const outModel: Model = { ...model, name: fileName, files: [{ name: fileName, bytes: bytes.length }] };
     this.ws.addVariant(id, outModel, bytes, recipe);
+    this.made.set(id, { base: base.model, model, spec });
     return {
+      spec: { ...spec, id },
       id, label, target, fileName,
       bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 6 }).length,
       float: { bytes: floatBytes.length, gzipBytes: gzipSync(floatBytes, { level: 6 }).length },
@@ -259,6 +273,37 @@ export class Optimizer {
   /** Per-layer sparsity of a model's weights, for the graph. */
   static sparsity(model: Model) {
     return weightSparsity(model);
+  }
+
+  /**
+   * The float model variant `id` was quantized from. A variant restored after a reload was not
+   * made here: its recipe without the quantization step rebuilds that model (conversion and
+   * pruning replay to the same graph).
+   */
+  private origin(id: string): { base: Model; model: Model; calibration: CalibrationSpec } {
+    const m = this.made.get(id);
+    if (m) return { base: m.base, model: m.model, calibration: m.spec.calibration ?? { kind: 'random', count: 100 } };
+    const v = this.ws.variant(id);
+    const steps = v.recipe.filter((s) => s.transform !== QUANTIZE && s.transform !== ONNX_QDQ);
+    const r = applyRecipe(this.ws.raw, steps);
+    if (!r.converted) throw new Error(`variant ${id}: its recipe's steps before quantization did not replay`);
+    const made = { base: r.model, model: v.model, spec: { id } };
+    this.made.set(id, made);
+    return { base: made.base, model: made.model, calibration: { kind: 'random', count: 100 } };
+  }
+
+  /** SQNR per node of variant `id` against the float model it was made from, on `count` samples. */
+  async layerErrors(id: string, count: number, signal?: AbortSignal): Promise<LayerError[]> {
+    const m = this.origin(id);
+    const ev = await this.evaluationSets(m.base, m.calibration, count);
+    return layerErrors(m.base, m.model, ev.sets, signal);
+  }
+
+  /** Float vs quantized weights and activation of one node of variant `id`. */
+  async histograms(id: string, node: string, count: number, signal?: AbortSignal): Promise<NodeHistograms> {
+    const m = this.origin(id);
+    const ev = await this.evaluationSets(m.base, m.calibration, count);
+    return nodeHistograms(m.base, m.model, node, ev.sets, signal);
   }
 }
 

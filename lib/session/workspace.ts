@@ -84,6 +84,17 @@ export class Workspace {
     return session;
   }
 
+  hasVariant(id: string): boolean {
+    return this.variants.has(id);
+  }
+
+  /** A variant's model and the recipe that made it from the file. */
+  variant(id: string): { model: Model; recipe: Recipe } {
+    const v = this.variants.get(id);
+    if (!v) throw new Error(`no variant '${id}' of ${this.raw.name}`);
+    return { model: v.session.model, recipe: v.recipe };
+  }
+
   /** The files a runtime needs for a variant (copies: this side keeps its own). */
   variantFiles(variant: string): InputFile[] {
     if (variant === 'original') return this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice() }));

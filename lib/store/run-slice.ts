@@ -19,6 +19,8 @@ export interface RunResult {
   input: string;
   loadMs: number;
   latency: LatencyStats;
+  /** Untimed runs before the timed ones (older saved results lack it). */
+  warmup?: number;
   outputs: TensorSummary[];
   top?: Array<TopK & { label?: string }>;
   at: number;

@@ -7,6 +7,7 @@ import type { ErrorInfo } from '../worker/protocol';
 import { runSlice, type RunSlice } from './run-slice';
 import { convertSlice, type ConvertSlice } from './convert-slice';
 import { optimizeSlice, type OptimizeSlice } from './optimize-slice';
+import { compareSlice, type CompareSlice } from './compare-slice';
 
 /**
  * The page's state: ids, summaries, job state and results. Never React Flow objects, never
@@ -35,13 +36,16 @@ export interface SelectionSlice {
   /** `variant` is set when the selection is in a variant's graph (e.g. the converted one). */
   selected: { kind: 'node' | 'tensor'; name: string; variant?: string } | null;
   details: { kind: 'node'; node: NodeDetails } | { kind: 'tensor'; tensor: TensorDetails } | null;
+  /** The node standing for the selection in the other pane of a split view. */
+  peer: string | null;
   query: string;
   hits: SearchHit[];
   select(sel: SelectionSlice['selected'], details: SelectionSlice['details']): void;
   setSearch(query: string, hits: SearchHit[]): void;
+  setPeer(peer: string | null): void;
 }
 
-export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice & ConvertSlice & OptimizeSlice;
+export type StudioState = ModelSlice & JobSlice & SelectionSlice & RunSlice & ConvertSlice & OptimizeSlice & CompareSlice;
 
 type Set = (partial: Partial<StudioState>) => void;
 
@@ -54,9 +58,10 @@ const modelSlice = (set: Set): ModelSlice => ({
   view: null,
   expanded: [],
   setModel: (model, view, expanded) =>
-    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
+    set({ model, view, expanded, graphIndex: 0, selected: null, details: null, peer: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
       conversion: null, variantView: null, split: false, convertError: null, convertJob: null, fixedShapes: {},
-      variants: [], optimizeJob: null, optimizeError: null }),
+      variants: [], optimizeJob: null, optimizeError: null,
+      evals: [], layerErrors: {}, heatVariant: null, compareJob: null, compareError: null, originalSize: null }),
   setView: (graphIndex, view, expanded) => set({ graphIndex, view, expanded }),
 });
 
@@ -73,7 +78,10 @@ const selectionSlice = (set: Set): SelectionSlice => ({
   details: null,
   query: '',
   hits: [],
-  select: (selected, details) => set({ selected, details }),
+  peer: null,
+  // A new selection drops the old peer; selectNode then looks the new one up.
+  select: (selected, details) => set(details ? { selected, details } : { selected, details, peer: null }),
+  setPeer: (peer) => set({ peer }),
   setSearch: (query, hits) => set({ query, hits }),
 });
 
@@ -85,6 +93,7 @@ export function createStudioStore() {
     ...runSlice((fn) => set((s) => fn(s))),
     ...convertSlice((fn) => set((s) => fn(s))),
     ...optimizeSlice((fn) => set((s) => fn(s))),
+    ...compareSlice((fn) => set((s) => fn(s))),
   }));
 }
 
