@@ -1,5 +1,5 @@
 'use client';
-import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, Legend, Line, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ErrorBar, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { paretoFrontier } from '@/lib/compare/pareto';
 import type { LatencyResult, LayerError } from '@/lib/compare/types';
 
@@ -10,17 +10,25 @@ export function AccuracySizeChart({ points, metric }: { points: SizePoint[]; met
   const frontier = paretoFrontier(points);
   const data = points.map((p) => ({ ...p, kb: p.size / 1024, pct: 100 * p.accuracy }));
   const line = frontier.map((p) => ({ kb: p.size / 1024, pct: 100 * p.accuracy }));
+  // Variants often differ by tenths of a percent: pad the range so points and labels sit inside,
+  // and give ticks enough decimals that no two read the same.
+  const pcts = data.map((d) => d.pct);
+  const lo = Math.min(...pcts), hi = Math.max(...pcts);
+  const pad = Math.max(0.1, (hi - lo) * 0.25);
+  const decimals = hi - lo < 0.5 ? 2 : hi - lo < 5 ? 1 : 0;
   return (
     <div className="compare-chart" data-testid="chart-accuracy-size" data-points={points.length} data-frontier={frontier.map((p) => p.id).join(',')}>
       <ResponsiveContainer width="100%" height={190}>
-        <ScatterChart margin={{ top: 8, right: 12, bottom: 8, left: 0 }}>
+        <ScatterChart margin={{ top: 14, right: 24, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="kb" name="size" unit=" KB" fontSize={10} scale="log" domain={['auto', 'auto']} />
-          <YAxis type="number" dataKey="pct" name={metric} unit="%" fontSize={10} width={42} domain={['auto', 'auto']} />
+          <XAxis type="number" dataKey="kb" name="size" unit=" KB" fontSize={10} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(0)} />
+          <YAxis type="number" dataKey="pct" name={metric} unit="%" fontSize={10} width={52} domain={[Math.max(0, lo - pad), Math.min(100, hi + pad)]} tickCount={5} tickFormatter={(v: number) => v.toFixed(decimals)} />
           <ZAxis range={[60, 60]} />
           <Tooltip formatter={(v, n) => [n === 'size' ? `${Number(v).toFixed(1)} KB` : `${Number(v).toFixed(2)} %`, String(n)]} labelFormatter={() => ''} />
           <Scatter data={line} line={{ stroke: '#16a34a', strokeWidth: 1.5 }} shape={() => <g />} isAnimationActive={false} name="Pareto frontier" />
-          <Scatter data={data} fill="#4f6bed" isAnimationActive={false} name="variants" />
+          <Scatter data={data} fill="#4f6bed" isAnimationActive={false} name="variants">
+            <LabelList dataKey="label" position="top" fontSize={9} />
+          </Scatter>
         </ScatterChart>
       </ResponsiveContainer>
       <ul className="chart-legend small">
@@ -42,12 +50,15 @@ export function LatencyMatrixChart({ rows, labelOf }: { rows: LatencyResult[]; l
   return (
     <div className="compare-chart" data-testid="chart-latency">
       <ResponsiveContainer width="100%" height={Math.max(120, 22 * data.length + 40)}>
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 12, bottom: 4, left: 4 }}>
+        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 48, bottom: 4, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
           <XAxis type="number" unit=" ms" fontSize={10} />
           <YAxis type="category" dataKey="name" width={140} fontSize={9} />
           <Tooltip formatter={(v) => [`${v} ms`, 'median']} />
-          <Bar dataKey="median" fill="#4f6bed" isAnimationActive={false}><ErrorBar dataKey="spread" width={3} stroke="#1d2330" direction="x" /></Bar>
+          <Bar dataKey="median" fill="#4f6bed" isAnimationActive={false}>
+            <ErrorBar dataKey="spread" width={3} stroke="#1d2330" direction="x" />
+            <LabelList dataKey="median" position="right" fontSize={9} formatter={(v: unknown) => `${Number(v).toFixed(1)} ms`} />
+          </Bar>
         </BarChart>
       </ResponsiveContainer>
     </div>
