@@ -185,4 +185,24 @@ test('compare int8 and float16 variants, fix the worst layer, reload, export a r
   const qdq = JSON.parse(cli(['eval', onnx, '--json'])) as { runtime: string; metrics: { accuracy: number } };
   expect(qdq.runtime).toBe('ort');
   expect(qdq.metrics.accuracy).toBe(qdqAcc);
+
+  // Opening another model keeps this one: after a reload (which reopens the other) the sample
+  // is listed with its variants, and one click brings them back with their scores.
+  await expect(page.getByTestId('storage')).toHaveAttribute('data-saving', 'false');
+  await page.getByTestId('gallery-card').filter({ hasText: 'MediaPipe face detection' }).click();
+  await expect(page.getByTestId('summary')).toContainText('face_detection', { timeout: 60_000 });
+  await expect(rows).toHaveCount(1);
+  await expect(page.getByTestId('storage')).toHaveAttribute('data-saving', 'false');
+  await page.reload();
+  await expect(page.getByTestId('summary')).toContainText('face_detection', { timeout: 60_000 });
+  const kept = page.getByTestId('recent-card').filter({ hasText: 'Fashion-MNIST' });
+  await expect(kept).toHaveAttribute('data-variants', '4');
+  await kept.click();
+  await expect(page.getByTestId('summary')).toContainText('fashion-mnist-cnn', { timeout: 60_000 });
+  await page.getByTestId('tab-compare').click();
+  await expect(rows).toHaveCount(5, { timeout: 60_000 });
+  expect(await acc('v4')).toBe(qdqAcc);
+  // Forgetting it removes it from the list (and from the browser's storage).
+  await page.getByTestId('recent-forget').nth(await page.getByTestId('recent-card').evaluateAll((els) => els.findIndex((e) => e.textContent?.includes('MediaPipe')))).click();
+  await expect(page.getByTestId('recent-card').filter({ hasText: 'MediaPipe' })).toHaveCount(0);
 });

@@ -9,6 +9,7 @@ import { loadSamples, sampleSource, urlSource, type Sample } from './samples';
 import { StudioProvider, useController, useStudio } from './StudioContext';
 import { Toolbar } from './Toolbar';
 import { Gallery } from './Gallery';
+import { Recent } from './Recent';
 import { SidePanel } from './SidePanel';
 
 function GraphPane() {
@@ -120,6 +121,7 @@ function Shell() {
         <aside className="left">
           <SearchBox />
           <SummaryPanel />
+          <Recent />
           <Gallery samples={samples} />
         </aside>
         <section className="canvas" data-testid="canvas"><GraphPane /></section>

@@ -61,12 +61,16 @@ export class StudioController {
    * Opens what was open before the page reloaded, with its variants and measurements; false when
    * nothing was kept (the caller then opens the default sample).
    */
-  async openKept(): Promise<boolean> {
-    const w = await this.keeper.saved();
+  async openKept(key?: string): Promise<boolean> {
+    void this.keeper.refreshRecent();
+    const w = await this.keeper.saved(key);
     if (!w) return false;
-    if (!(await this.open(w.source))) return false;
-    await this.keeper.restore(w);
-    return true;
+    return this.open(w.source);
+  }
+
+  /** Drops a kept model (its files, variants and results) from the browser's storage. */
+  forgetKept(key: string): Promise<void> {
+    return this.keeper.forget(key);
   }
 
   async open(source: ModelSource): Promise<boolean> {
@@ -91,7 +95,7 @@ export class StudioController {
         res.view.view,
         res.view.expanded,
       );
-      this.keeper.opened(source);
+      await this.keeper.opened(source);
       return true;
     } catch (e) {
       client.terminate();

@@ -2,13 +2,14 @@
 import type { StudioStore } from '@/lib/store/studio-store';
 import type { Recipe } from '@/lib/transforms/types';
 import type { ModelSource } from './controller';
-import { loadWorkspace, saveWorkspace, type SavedWorkspace } from './persistence';
+import { forgetWorkspace, listWorkspaces, loadWorkspace, saveWorkspace, workspaceKey, type SavedWorkspace } from './persistence';
 
 type Files = Array<{ name: string; bytes: Uint8Array }>;
 
 /**
- * Follows the store and keeps the workspace in IndexedDB (debounced), and puts a saved one back
- * after a reload: the model opens again, its variants come back from their stored bytes.
+ * Follows the store and keeps the open model's workspace in IndexedDB (debounced); when a model
+ * that was kept opens again (after a reload, from Recent, or dropped again) its variants come
+ * back from their stored bytes with their results.
  */
 export class Keeper {
   private source: ModelSource | null = null;
@@ -26,11 +27,19 @@ export class Keeper {
     return this.store.getState();
   }
 
-  /** A model opened: from now on its workspace is the one kept. */
-  opened(source: ModelSource): void {
+  /** A model opened: its kept workspace (if any) comes back, and from now on it is the one kept. */
+  async opened(source: ModelSource): Promise<void> {
     this.source = source;
     this.blobs.clear();
     this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    // Restore before following the store: an early save would overwrite the kept record.
+    const kept = await loadWorkspace(workspaceKey(source));
+    if (this.source !== source) return;
+    if (kept) await this.restore(kept);
+    if (this.source !== source) return;
     let last = { variants: this.s.variants, evals: this.s.evals, runs: this.s.runs, errors: this.s.layerErrors };
     this.unsubscribe = this.store.subscribe((st) => {
       const now = { variants: st.variants, evals: st.evals, runs: st.runs, errors: st.layerErrors };
@@ -69,14 +78,23 @@ export class Keeper {
     if (this.source !== source) return;
     const line = await saveWorkspace({ source, variants, evals: s.evals, runs: s.runs, layerErrors: s.layerErrors, savedAt: Date.now() });
     this.s.setStorage(line);
+    this.s.setRecent(await listWorkspaces());
   }
 
-  /** The saved workspace, if any (its source is opened by the caller, then `restore` refills it). */
-  saved(): Promise<SavedWorkspace | null> {
-    return loadWorkspace();
+  async refreshRecent(): Promise<void> {
+    this.s.setRecent(await listWorkspaces());
   }
 
-  async restore(w: SavedWorkspace): Promise<void> {
+  async forget(key: string): Promise<void> {
+    this.s.setRecent(await forgetWorkspace(key));
+  }
+
+  /** The workspace of the model open last, if any (the caller opens its source). */
+  saved(key?: string): Promise<SavedWorkspace | null> {
+    return loadWorkspace(key);
+  }
+
+  private async restore(w: SavedWorkspace): Promise<void> {
     for (const v of w.variants) {
       const bytes = new Uint8Array(await v.bytes.arrayBuffer());
       if (!(await this.restoreVariant({ id: v.summary.id, fileName: v.summary.fileName, bytes, recipe: v.summary.recipe }))) continue;
@@ -85,7 +103,6 @@ export class Keeper {
     }
     this.s.restoreCompare({ evals: w.evals, layerErrors: w.layerErrors });
     for (const r of w.runs) this.s.addRun(r);
-    this.schedule();
   }
 
   dispose(): void {

@@ -15,6 +15,9 @@ export interface CompareSlice {
   storage: string | null;
   /** A change not yet written to IndexedDB (a reload now would lose it). */
   saving: boolean;
+  /** The models kept in IndexedDB, newest first. */
+  recent: Array<{ key: string; label: string; variants: number; bytes: number; savedAt: number }>;
+  setRecent(r: CompareSlice['recent']): void;
   addEval(e: EvalResult): void;
   setLayerErrors(variant: string, errors: LayerError[]): void;
   setHeatVariant(v: string | null): void;
@@ -38,6 +41,8 @@ export const compareSlice = (set: Set): CompareSlice => ({
   originalSize: null,
   storage: null,
   saving: false,
+  recent: [],
+  setRecent: (recent) => set(() => ({ recent })),
   // A newer evaluation of the same variant, runtime, backend and data replaces the older one.
   addEval: (e) => set((s) => ({ evals: [...s.evals.filter((x) => !(x.variant === e.variant && x.runtime === e.runtime && x.backend === e.backend && x.dataset === e.dataset)), e] })),
   setLayerErrors: (variant, errors) => set((s) => ({ layerErrors: { ...s.layerErrors, [variant]: errors } })),
