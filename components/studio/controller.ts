@@ -95,7 +95,8 @@ export class StudioController {
         res.view.view,
         res.view.expanded,
       );
-      await this.keeper.opened(source);
+      // The graph shows first; a kept workspace of this model then refills its variants.
+      void this.keeper.opened(source);
       return true;
     } catch (e) {
       client.terminate();
