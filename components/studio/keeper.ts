@@ -76,9 +76,9 @@ export class Keeper {
       variants.push({ summary: v, bytes: blob });
     }
     if (this.source !== source) return;
-    const line = await saveWorkspace({ source, variants, evals: s.evals, runs: s.runs, layerErrors: s.layerErrors, savedAt: Date.now() });
+    const { line, kept } = await saveWorkspace({ source, variants, evals: s.evals, runs: s.runs, layerErrors: s.layerErrors, savedAt: Date.now() });
     this.s.setStorage(line);
-    this.s.setRecent(await listWorkspaces());
+    if (kept) this.s.setRecent(kept);
   }
 
   async refreshRecent(): Promise<void> {

@@ -91,16 +91,17 @@ export async function forgetWorkspace(key: string): Promise<KeptEntry[]> {
 }
 
 /** Saves; the returned text says how much is stored, or why saving failed. */
-export async function saveWorkspace(w: SavedWorkspace): Promise<string> {
+export async function saveWorkspace(w: SavedWorkspace): Promise<{ line: string; kept?: KeptEntry[] }> {
   const d = open();
-  if (!d) return 'This browser has no IndexedDB: nothing is kept across reloads.';
+  if (!d) return { line: 'This browser has no IndexedDB: nothing is kept across reloads.' };
   const key = workspaceKey(w.source);
   const entry: KeptEntry = { key, label: w.source.label, variants: w.variants.length, bytes: workspaceBytes(w), savedAt: w.savedAt };
+  let next: KeptEntry[];
   try {
     // One transaction: the index never names a record that is not there.
     const tx = (await d).transaction(STORE, 'readwrite');
     const list = ((await tx.store.get(INDEX)) as KeptEntry[] | undefined) ?? [];
-    const next = [...list.filter((e) => e.key !== key), entry].sort((a, b) => b.savedAt - a.savedAt);
+    next = [...list.filter((e) => e.key !== key), entry].sort((a, b) => b.savedAt - a.savedAt);
     for (const gone of next.splice(MAX_KEPT)) await tx.store.delete(gone.key);
     await tx.store.put(w, key);
     await tx.store.put(next, INDEX);
@@ -108,11 +109,14 @@ export async function saveWorkspace(w: SavedWorkspace): Promise<string> {
     await tx.done;
   } catch (e) {
     const quota = e instanceof DOMException && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
-    return quota
-      ? 'Browser storage is full: the newest variants are not kept across reloads (free space, or download them).'
-      : `Could not keep the workspace across reloads: ${(e as Error).message}`;
+    return {
+      line: quota
+        ? 'Browser storage is full: the newest variants are not kept across reloads (free space, or download them).'
+        : `Could not keep the workspace across reloads: ${(e as Error).message}`,
+    };
   }
-  return storageLine(w);
+  // The index just written is the Recent list: no second read.
+  return { line: await storageLine(w), kept: next };
 }
 
 function workspaceBytes(w: SavedWorkspace): number {
