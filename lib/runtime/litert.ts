@@ -23,6 +23,7 @@
  * at the sizes in the file's `shape` (1 for an unknown dim when the TFLite writer wrote it), and
  * the session reports those sizes.
  */
+import { castIoToInt32, fromInt32, toInt32 } from '../formats/tflite/write/cast-io';
 import type * as LiteRtCore from '@litertjs/core';
 import type { DType, Model } from '../ir/types';
 import { AbortedError } from '../formats/errors';
@@ -60,6 +61,8 @@ async function getLiteRt(): Promise<LiteRtModule> {
 
 /** What LiteRT.js can take and give: its DATATYPES table. int8 is bridged (see above). */
 const NATIVE: ReadonlySet<DType> = new Set<DType>(['float32', 'int32', 'uint8']);
+/** What the adapter bridges: int8 / int16 (quantized codes), int64 and bool (through int32). */
+const BRIDGED: ReadonlySet<DType> = new Set<DType>(['int8', 'int16', 'int64', 'bool']);
 
 interface Prepared {
   bytes: Uint8Array;
@@ -67,6 +70,8 @@ interface Prepared {
   flipped: Set<string>;
   /** Tensor names (graph 0) whose host data is int8 / int16 codes while LiteRT sees float32. */
   widened: Map<string, BridgedIo>;
+  /** Tensor names (graph 0) whose host data is int64 / bool while LiteRT sees int32. */
+  cast: Map<string, 'int64' | 'bool'>;
   /** LiteRT's I/O names (signature aliases) -> tensor names. */
   aliases: Map<string, string>;
 }
@@ -82,24 +87,25 @@ async function prepare(source: { bytes?: Uint8Array; model?: Model }): Promise<P
     for (const n of names) {
       const t = g.tensors.get(n);
       if (!t) continue;
-      if (!NATIVE.has(t.dtype) && t.dtype !== 'int8' && t.dtype !== 'int16') {
-        throw new Error(`LiteRT.js cannot pass ${t.dtype} tensors: graph ${role} ${n} is ${t.dtype} (it supports float32, int32, uint8, and int8 / int16 through a bridge)`);
+      if (!NATIVE.has(t.dtype) && !BRIDGED.has(t.dtype)) {
+        throw new Error(`LiteRT.js cannot pass ${t.dtype} tensors: graph ${role} ${n} is ${t.dtype} (it supports float32, int32, uint8, and int8 / int16 / int64 / bool through a bridge)`);
       }
     }
   }
-  const wide = quantizedIoToFloat(model);
+  const casted = castIoToInt32(model);
+  const wide = quantizedIoToFloat(casted.model);
   const widened = wide.bridged;
   const rewrite = int8IoToUint8(wide.model);
   const flipped = new Set([...rewrite.inputs, ...rewrite.outputs]);
-  const bytes = flipped.size === 0 && widened.size === 0 && source.bytes ? source.bytes : writeTflite(rewrite.model);
+  const bytes = flipped.size === 0 && widened.size === 0 && casted.cast.size === 0 && source.bytes ? source.bytes : writeTflite(rewrite.model);
   const aliases = new Map<string, string>();
   const sig = metadataSpec(model).signatures[0];
   for (const [alias, tensor] of [...(sig?.inputs ?? []), ...(sig?.outputs ?? [])]) aliases.set(alias, tensor);
-  return { bytes, flipped, widened, aliases };
+  return { bytes, flipped, widened, cast: casted.cast, aliases };
 }
 
-function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: BridgedIo): Float32Array | Int32Array | Uint8Array {
-  const want = flip ? 'int8' : widen ? widen.dtype : expected.dtype;
+function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: BridgedIo, cast?: 'int64' | 'bool'): Float32Array | Int32Array | Uint8Array {
+  const want = flip ? 'int8' : widen ? widen.dtype : cast ?? expected.dtype;
   if (t.dtype !== want) throw new Error(`input '${expected.name}': expected ${want}, got ${t.dtype}`);
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (n !== t.data.length) throw new Error(`input '${expected.name}': shape [${t.shape.join(', ')}] has ${n} elements but the data has ${t.data.length}`);
@@ -107,6 +113,7 @@ function toLiteRtData(t: HostTensor, expected: Info, flip: boolean, widen?: Brid
   if (n !== size) throw new Error(`input '${expected.name}': the model wants [${expected.shape.join(', ')}] (${size} elements), got [${t.shape.join(', ')}]`);
   const d = t.data;
   if (flip) return flipSign(d as Int8Array);
+  if (cast) return toInt32(expected.name, d, cast);
   if (widen) return codesToFloat(d as Int8Array | Int16Array, widen);
   if (t.dtype === 'float32' && d instanceof Float32Array) return d;
   if (t.dtype === 'int32' && d instanceof Int32Array) return d;
@@ -122,6 +129,8 @@ class LiteRtSession implements RuntimeSession {
   private readonly flipOut: boolean[];
   private readonly widenIn: Array<(BridgedIo) | undefined>;
   private readonly widenOut: Array<(BridgedIo) | undefined>;
+  private readonly castIn: Array<'int64' | 'bool' | undefined>;
+  private readonly castOut: Array<'int64' | 'bool' | undefined>;
   private disposed = false;
 
   constructor(
@@ -132,8 +141,9 @@ class LiteRtSession implements RuntimeSession {
   ) {
     const flip = (name: string) => prepared.flipped.has(prepared.aliases.get(name) ?? name);
     const widen = (name: string) => prepared.widened.get(prepared.aliases.get(name) ?? name);
+    const cast = (name: string) => prepared.cast.get(prepared.aliases.get(name) ?? name);
     const info = (d: LiteRtCore.TensorDetails): Info => ({
-      name: d.name, dtype: flip(d.name) ? 'int8' : widen(d.name)?.dtype ?? d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
+      name: d.name, dtype: flip(d.name) ? 'int8' : widen(d.name)?.dtype ?? cast(d.name) ?? d.dtype, shape: Array.from(d.shape, (x) => (x < 0 ? null : x)),
     });
     const ins = compiled.getInputDetails();
     const outs = compiled.getOutputDetails();
@@ -143,6 +153,8 @@ class LiteRtSession implements RuntimeSession {
     this.flipOut = outs.map((d) => flip(d.name));
     this.widenIn = ins.map((d) => widen(d.name));
     this.widenOut = outs.map((d) => widen(d.name));
+    this.castIn = ins.map((d) => cast(d.name));
+    this.castOut = outs.map((d) => cast(d.name));
   }
 
   async run(feeds: HostTensor[]): Promise<HostTensor[]> {
@@ -155,7 +167,7 @@ class LiteRtSession implements RuntimeSession {
     try {
       feeds.forEach((f, i) => {
         const info = this.inputs[i]!;
-        const data = toLiteRtData(f, info, this.flipIn[i]!, this.widenIn[i]);
+        const data = toLiteRtData(f, info, this.flipIn[i]!, this.widenIn[i], this.castIn[i]);
         // LiteRT copies the data into wasm memory, so a view on any buffer will do.
         tensors.push(new this.lrt.Tensor(data as LiteRtCore.TypedArray, info.shape.map((d) => d ?? 1)));
       });
@@ -173,6 +185,7 @@ class LiteRtSession implements RuntimeSession {
         const widen = this.widenOut[i];
         if (this.flipOut[i]) results.push({ name: info.name, dtype: 'int8', shape, data: new Int8Array(flipSign(raw as Uint8Array).buffer) });
         else if (widen) results.push({ name: info.name, dtype: widen.dtype, shape, data: floatToCodes(raw as Float32Array, widen) });
+        else if (this.castOut[i]) results.push({ name: info.name, dtype: this.castOut[i]!, shape, data: fromInt32(raw as Int32Array, this.castOut[i]!) });
         else results.push({ name: info.name, dtype: o.type.dtype, shape, data: raw } as HostTensor);
       }
       return results;

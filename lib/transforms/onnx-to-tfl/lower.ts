@@ -6,9 +6,14 @@ import { LowerCtx, type Rule, Unsupported } from './context';
 import { BASIC_RULES } from './rules-basic';
 import { NN_RULES } from './rules-nn';
 import { RNN_RULES } from './rules-rnn';
+import { MATH_RULES, REDUCE_RULES } from './rules-math';
+import { LOSS_RULES } from './rules-loss';
+import { SHAPE_RULES } from './rules-shape';
+
+const MAX_RANK = 6;
 
 /** ONNX op type -> lowering. Data, so adding an op is one line here. */
-export const RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES, ...RNN_RULES };
+export const RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES, ...RNN_RULES, ...MATH_RULES, ...REDUCE_RULES, ...LOSS_RULES, ...SHAPE_RULES };
 
 const LAYOUT_OPS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization',
   'ConvTranspose', 'Resize', 'Upsample', 'DepthToSpace', 'SpaceToDepth', 'InstanceNormalization', 'LpNormalization']);
@@ -95,6 +100,13 @@ export function lowerGraph(g: Graph, opset: number, keepLayout: boolean, report:
       if (!rule) throw new Unsupported(noRule);
       c.node = n;
       rule(c);
+      // TFLite kernels index at most 6 dims; past that LiteRT computes garbage without an error.
+      for (let i = mark; i < b.nodes.length; i++) {
+        for (const o of b.nodes[i]!.outputs) {
+          const r = b.tensors.get(o)?.shape?.length ?? 0;
+          if (r > MAX_RANK) throw new Unsupported(`a rank-${r} tensor (TFLite kernels handle at most ${MAX_RANK} dims)`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       addUnsupported(report, n.op, n.name, e.message);

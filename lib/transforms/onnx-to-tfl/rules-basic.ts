@@ -39,7 +39,20 @@ const pow: Rule = (c) => {
   if (ev && ev.length === 1 && ev[0] === 2) return void c.b.emit('MUL', [c.v(x), c.v(x)], [c.out()], {}, c.node.name);
   if (ev && ev.length === 1 && ev[0] === 0.5) return void c.b.emit('SQRT', [c.v(x)], [c.out()], {}, c.node.name);
   if (ev && ev.length === 1 && ev[0] === 1) return c.alias(c.node.outputs[0]!, c.v(x));
-  c.b.emit('POW', [c.v(x), c.v(e)], [c.out()], {}, c.node.name);
+  const bt = c.dtype(x), et = c.dtype(e);
+  if (bt === et) return void c.b.emit('POW', [c.v(x), c.v(e)], [c.out()], {}, c.node.name);
+  // Mixed types (ONNX allows any): compute in float32, the result in the base's type.
+  const f32 = (name: string): string => {
+    if (c.dtype(name) === 'float32') return c.v(name);
+    const y = c.b.tmp(`${name}/float`, 'float32', c.shape(name));
+    c.b.emit('CAST', [c.v(name)], [y], { in_data_type: str(tflTensorType(c.dtype(name))!), out_data_type: str('FLOAT32') });
+    return y;
+  };
+  if (!tflTensorType(bt) || !tflTensorType(et)) throw new Unsupported(`Pow of ${bt} by ${et}`);
+  if (bt === 'float32') return void c.b.emit('POW', [c.v(x), f32(e)], [c.out()], {}, c.node.name);
+  const y = c.b.tmp(`${c.node.name}/float`, 'float32', c.shape(c.node.outputs[0]!));
+  c.b.emit('POW', [f32(x), f32(e)], [y]);
+  c.b.emit('CAST', [y], [c.out()], { in_data_type: str('FLOAT32'), out_data_type: str(tflTensorType(bt)!) }, c.node.name);
 };
 
 type Bound = { kind: 'none' } | { kind: 'const'; value: number } | { kind: 'tensor'; name: string };
@@ -174,7 +187,18 @@ const gather: Rule = (c) => {
   if (axis < 0) axis += rank;
   const iv = c.constNumbers(idx);
   const dim = c.shape(x)[axis]!;
-  const indices = iv ? c.b.constValues(`${c.node.name}/indices`, 'int32', c.shape(idx), iv.map((k) => (k < 0 ? k + dim : k))) : c.v(idx);
+  let indices = iv ? c.b.constValues(`${c.node.name}/indices`, 'int32', c.shape(idx), iv.map((k) => (k < 0 ? k + dim : k))) : c.v(idx);
+  if (!iv) {
+    // Run-time indices may be negative (ONNX counts from the end); TFLite's GATHER may not.
+    const it = c.dtype(idx), ishape = c.shape(idx);
+    const neg = c.b.tmp(`${c.node.name}/negative`, 'bool', ishape);
+    c.b.emit('LESS', [indices, c.b.constValues(`${c.node.name}/zero`, it, [], [0])], [neg]);
+    const wrapped = c.b.tmp(`${c.node.name}/wrapped`, it, ishape);
+    c.b.emit('ADD', [indices, c.b.constValues(`${c.node.name}/dim`, it, [], [dim])], [wrapped]);
+    const fixed = c.b.tmp(`${c.node.name}/indices`, it, ishape);
+    c.b.emit('SELECT_V2', [neg, wrapped, indices], [fixed]);
+    indices = fixed;
+  }
   c.b.emit('GATHER', [c.v(x), indices], [c.out()], { axis: int(axis) }, c.node.name);
 };
 
@@ -247,6 +271,13 @@ export const BASIC_RULES: Record<string, Rule> = {
   Concat: concat, Gather: gather, Pad: padOp, Slice: slice,
   ReduceMean: reduce('MEAN'), ReduceSum: reduce('SUM'), ReduceMax: reduce('REDUCE_MAX'),
   ReduceMin: reduce('REDUCE_MIN'), ReduceProd: reduce('REDUCE_PROD'),
-  Cast: cast, Identity: identity, Dropout: identity,
+  Cast: cast, Identity: identity,
+  Dropout: (c) => {
+    // Inference is the identity; training mode (an input since opset 12) drops at random.
+    const mode = c.node.inputs[2];
+    if (mode && !(c.constNumbers(mode)?.[0] === 0)) throw new Unsupported('Dropout in training mode (training_mode is not a constant false)');
+    if (c.node.outputs[1]) throw new Unsupported('Dropout mask output');
+    identity(c);
+  },
 };
 

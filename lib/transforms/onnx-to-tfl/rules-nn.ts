@@ -159,6 +159,7 @@ function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
     const outShape = c.shape(c.node.outputs[0]!);
     const kernel = c.ints('kernel_shape');
     if (!kernel) throw new Unsupported('pool without kernel_shape');
+    if (c.node.outputs[1]) throw new Unsupported('MaxPool indices output (TFLite pools give none)');
     const s = spatial(c, kernel);
     if (s.dilations.some((d) => d !== 1)) throw new Unsupported('dilated pooling');
     const is1d = inShape.length === 3;
@@ -300,6 +301,15 @@ const resize: Rule = (c) => {
   // pytorch_half_pixel differs from half_pixel only for an output size of 1.
   if (coord === 'pytorch_half_pixel' && outShape[2]! > 1 && outShape[3]! > 1) coord = 'half_pixel';
   const nearestMode = c.node.op === 'onnx.Upsample' ? 'floor' : c.string('nearest_mode', 'round_prefer_floor');
+  // ONNX maps coordinates by the given scale, TFLite by the size ratio: they agree only when
+  // the scale gives a whole size (align_corners alone uses sizes, unless a side becomes 1).
+  const scalesName = c.node.op === 'onnx.Upsample' || c.opset < 11 ? c.node.inputs[1] : c.node.inputs[2];
+  const scales = scalesName ? c.constNumbers(scalesName) : null;
+  if (scalesName && !scales && c.shape(scalesName).some((d) => d > 0)) throw new Unsupported('Resize scales computed at run time (the coordinate mapping depends on their values)');
+  if (scales && scales.length === 4 && [2, 3].some((i) => Math.abs(inShape[i]! * scales[i]! - outShape[i]!) > 1e-6 * outShape[i]!)
+      && !(coord === 'align_corners' && outShape[2]! > 1 && outShape[3]! > 1)) {
+    throw new Unsupported('Resize by scales that do not give a whole size (ONNX maps coordinates by the scale, TFLite by the size ratio)');
+  }
   let op: string, flags: { align_corners: boolean; half_pixel_centers: boolean };
   if (mode === 'linear' && ['half_pixel', 'align_corners', 'asymmetric'].includes(coord)) {
     op = 'RESIZE_BILINEAR';

@@ -219,9 +219,11 @@ function fill(c: LowerCtx): void {
   const value = v?.kind === 'tensor' ? v.value : null;
   const dtype = value?.dtype ?? 'float32';
   const n = value ? (numbers(value) ?? [0]) : [0];
-  c.shape(c.node.outputs[0]!);
+  // The dims are the static output shape (conversion needs it known): a FILL of run-time dims
+  // has a dynamic output, which LiteRT.js hands back unfilled.
+  const dims = c.b.int32(`${c.node.name}/dims`, c.shape(c.node.outputs[0]!));
   const scalar = c.b.constValues(`${c.node.name}/value`, dtype, [], [n[0] ?? 0]);
-  c.b.emit('FILL', [c.v(c.node.inputs[0]!), scalar], [c.out()], {}, c.node.name);
+  c.b.emit('FILL', [dims, scalar], [c.out()], {}, c.node.name);
 }
 
 export const RNN_RULES: Record<string, Rule> = {
