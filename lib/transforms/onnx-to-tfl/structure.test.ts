@@ -9,7 +9,7 @@ import type { Model } from '../../ir/types';
 import { tensorFloats } from '../../ir/values';
 import { applyRecipe } from '../index';
 import { onnxToTfl } from './index';
-import { aInt, buildOnnx } from './testdata/onnx-build';
+import { buildOnnx } from './testdata/onnx-build';
 
 async function fashion(): Promise<Model> {
   const bytes = new Uint8Array(readFileSync('public/models/fashion-mnist-cnn.onnx'));
@@ -116,24 +116,25 @@ describe('onnx-to-tfl structure on Fashion-MNIST', () => {
 describe('onnx-to-tfl reports what it cannot convert', () => {
   it('names unsupported ops with their nodes and count, and marks the model unconverted', async () => {
     const bytes = buildOnnx({
-      inputs: [{ name: 'x', shape: [2, 3] }],
+      inputs: [{ name: 'x', shape: [3, 3] }],
       outputs: [{ name: 'z' }],
       nodes: [
         { op: 'Relu', inputs: ['x'], outputs: ['a'] },
-        { op: 'Hardmax', inputs: ['a'], outputs: ['b'], name: 'hm1' },
-        { op: 'Hardmax', inputs: ['b'], outputs: ['c'], name: 'hm2', attrs: [aInt('axis', 0)] },
-        { op: 'Frobnicate', inputs: ['c'], outputs: ['z'], name: 'custom1', domain: 'com.example' },
+        // Det has no TFLite expression (lib/verify/onnx-expressible.ts), so it stays refused.
+        { op: 'Det', inputs: ['a'], outputs: ['b'], name: 'det1' },
+        { op: 'Det', inputs: ['a'], outputs: ['c'], name: 'det2' },
+        { op: 'Frobnicate', inputs: ['b', 'c'], outputs: ['z'], name: 'custom1', domain: 'com.example' },
       ],
     });
     const src = await readModel([{ name: 't.onnx', bytes }]);
     const { model, report } = onnxToTfl(src, {});
     expect(report.converted).toBe(false);
-    const hm = report.unsupported.find((u) => u.op === 'onnx.Hardmax')!;
-    expect(hm.nodes).toEqual(['hm1', 'hm2']);
-    expect(hm.count).toBe(2);
+    const det = report.unsupported.find((u) => u.op === 'onnx.Det')!;
+    expect(det.nodes).toEqual(['det1', 'det2']);
+    expect(det.count).toBe(2);
     expect(report.unsupported.find((u) => u.nodes.includes('custom1'))?.reason).toMatch(/custom op/);
     // The partial graph keeps the failing nodes where they were.
-    expect(model.graphs[0]!.nodes.map((n) => n.op)).toEqual(['tfl.RELU', 'onnx.Hardmax', 'onnx.Hardmax', 'onnx.Frobnicate']);
+    expect(model.graphs[0]!.nodes.map((n) => n.op)).toEqual(['tfl.RELU', 'onnx.Det', 'onnx.Det', 'onnx.Frobnicate']);
   });
 
   it('stops on open input dims unless inputShapes fixes them', async () => {
