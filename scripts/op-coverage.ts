@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     if (only || process.env.VERBOSE) console.log(`${r.outcome.padEnd(8)} ${d} ${r.detail}`);
   }
   const t = coverageTotals(results);
-  console.log(`${dirs.length} tests in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${t.expressible} expressible float-path tests, ${t.pass} pass (${(100 * t.pass / Math.max(1, t.expressible)).toFixed(1)} %), ${t.wrong} wrong, ${t.failed} failed, ${t.refusedExpressible} refused; ${t.notExpressible} of ops TFLite cannot express (${t.unnamed} refused without naming the op)`);
+  console.log(`${dirs.length} tests in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${t.expressible} expressible float-path tests, ${t.pass} pass (${(100 * t.pass / Math.max(1, t.expressible)).toFixed(1)} %; ${t.passFixed} of them with parameters fixed), ${t.wrong} wrong, ${t.failed} failed, ${t.refusedExpressible} refused; ${t.notExpressible} of ops TFLite cannot express (${t.unnamed} refused without naming the op)`);
   const json = arg('--json');
   if (json) writeFileSync(json, JSON.stringify(results, null, 1));
   const out = arg('--out');

@@ -7,7 +7,7 @@
  * Phases: If inlining -> shape inference -> constant folding -> BatchNorm folding -> lowering by
  * the op table (NHWC for spatial ops, weights permuted) -> transpose elimination and fusions.
  */
-import type { Model } from '../../ir/types';
+import type { Graph, Model, Tensor } from '../../ir/types';
 import { inferShapes } from '../../ir/shapes/index';
 import { formatShape } from '../../ir/values';
 import { throwIfAborted } from '../../formats/errors';
@@ -21,6 +21,26 @@ export interface OnnxToTflOptions {
   keepLayout?: boolean;
   /** Input name -> static dims, for inputs whose dims the file leaves open (batch, length...). */
   inputShapes?: Record<string, number[]>;
+  /**
+   * Input name -> a value fixed at conversion time (the input becomes a constant): for inputs
+   * a static-shape runtime needs to know, e.g. a sample rate, Resize scales or Slice bounds that
+   * the exporter left as graph inputs.
+   */
+  inputValues?: Record<string, Tensor>;
+}
+
+/** The graph with the given inputs turned into constants (names checked, dtypes kept). */
+export function fixInputs(g: Graph, values: Record<string, Tensor>): Graph {
+  const names = Object.keys(values);
+  if (names.length === 0) return g;
+  const tensors = new Map(g.tensors);
+  for (const name of names) {
+    if (!g.inputs.includes(name)) throw new Error(`inputValues: ${name} is not an input of the graph (inputs: ${g.inputs.join(', ')})`);
+    const t = values[name]!;
+    if (!t.data) throw new Error(`inputValues: ${name} has no data`);
+    tensors.set(name, { ...t, name, isConstant: true });
+  }
+  return { ...g, inputs: g.inputs.filter((i) => !names.includes(i)), tensors };
 }
 
 export const ONNX_TO_TFL = 'onnx-to-tfl';
@@ -36,7 +56,7 @@ export const onnxToTfl: Transform<OnnxToTflOptions> = (model, options, onProgres
     return { model, report };
   }
   report.stats.nodesIn = main.nodes.length;
-  let g = main;
+  let g = fixInputs(main, options.inputValues ?? {});
   // Shapes make Shape/If conditions constant, folding makes them values, inlining exposes more:
   // a few rounds reach the fixpoint for real models (If nests are shallow).
   for (let round = 0; ; round++) {

@@ -1,0 +1,4 @@
+/** ONNX -> TFLite lowerings: Resize / Upsample. */
+import type { Rule } from './context';
+
+export const RESIZE_RULES: Record<string, Rule> = {};
