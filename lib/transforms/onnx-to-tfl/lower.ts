@@ -108,8 +108,10 @@ export function lowerGraph(g: Graph, opset: number, keepLayout: boolean, report:
       // TFLite kernels index at most 6 dims; past that LiteRT computes garbage without an error.
       for (let i = mark; i < b.nodes.length; i++) {
         for (const o of b.nodes[i]!.outputs) {
-          const r = b.tensors.get(o)?.shape?.length ?? 0;
-          if (r > MAX_RANK) throw new Unsupported(`a rank-${r} tensor (TFLite kernels handle at most ${MAX_RANK} dims)`);
+          const shape = b.tensors.get(o)?.shape ?? [];
+          if (shape.length > MAX_RANK) throw new Unsupported(`a rank-${shape.length} tensor (TFLite kernels handle at most ${MAX_RANK} dims)`);
+          // LiteRT.js cannot bind a zero-size buffer; an empty result is refused rather than failing at run time.
+          if (shape.includes(0)) throw new Unsupported(`an empty tensor (shape [${shape.join(', ')}]): TFLite runtimes cannot hand one back`);
         }
       }
     } catch (e) {

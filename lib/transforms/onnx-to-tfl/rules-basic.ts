@@ -273,11 +273,19 @@ export const BASIC_RULES: Record<string, Rule> = {
   ReduceMin: reduce('REDUCE_MIN'), ReduceProd: reduce('REDUCE_PROD'),
   Cast: cast, Identity: identity,
   Dropout: (c) => {
-    // Inference is the identity; training mode (an input since opset 12) drops at random.
-    const mode = c.node.inputs[2];
-    if (mode && !(c.constNumbers(mode)?.[0] === 0)) throw new Unsupported('Dropout in training mode (training_mode is not a constant false)');
-    if (c.node.outputs[1]) throw new Unsupported('Dropout mask output');
-    identity(c);
+    // Inference is the identity; training mode (an input since opset 12) drops at random, unless
+    // the ratio is 0, where both modes are the identity with an all-true mask.
+    const [x, ratioIn, mode] = c.node.inputs;
+    const ratio = ratioIn ? c.constNumbers(ratioIn)?.[0] : c.opset < 12 ? c.float('ratio', 0.5) : 0.5;
+    const training = mode ? c.constNumbers(mode)?.[0] : 0;
+    if (training !== 0 && ratio !== 0) throw new Unsupported('Dropout in training mode (training_mode is not a constant false and the ratio is not 0)');
+    const mask = c.node.outputs[1];
+    if (mask) {
+      const shape = c.shape(mask);
+      const ones = c.b.constValues(`${c.node.name}/mask`, c.dtype(mask), shape, new Array<number>(shape.reduce((a, d) => a * d, 1)).fill(1));
+      c.b.reshape(ones, shape, c.out(1));
+    }
+    c.alias(c.node.outputs[0]!, c.v(x!));
   },
 };
 

@@ -28,12 +28,11 @@ function perm(rank: number, axis: number): number[] {
  * -input[n, t, d...] * weight[t] over targets t (0 where t is ignore_index), reduced by
  * `reduction`; mean divides by the summed weights of the counted targets, as ONNX does.
  */
-function nll(c: LowerCtx, logp: string, shape: number[], target: string, weight: string | undefined, out: string): void {
+function nll(c: LowerCtx, logp: string, shape: number[], target: Target, weight: string | undefined, out: string): void {
   const b = c.b, base = c.node.name;
   const C = shape[1]!;
-  const tshape = c.shape(target), tt = c.dtype(target);
+  const { t, shape: tshape, dtype: tt } = target;
   const ignore = c.attr('ignore_index');
-  const t = c.v(target);
   let mask: string | null = null, idx = t;
   if (ignore && ignore.kind === 'int') {
     mask = op(b, 'NOT_EQUAL', base, [t, k(b, base, tt, ignore.value)], 'bool', tshape);
@@ -49,7 +48,7 @@ function nll(c: LowerCtx, logp: string, shape: number[], target: string, weight:
   const loss = op(b, 'NEG', base, [w ? op(b, 'MUL', base, [picked, w], 'float32', tshape) : picked], 'float32', tshape);
   const reduction = c.string('reduction', 'mean');
   const all = b.int32(`${base}/all_axes`, tshape.map((_, i) => i));
-  if (reduction === 'none') return void b.reshape(loss, tshape, out);
+  if (reduction === 'none') return void b.reshape(loss, c.shape(c.node.outputs[0]!), out);
   if (reduction === 'sum') return void b.emit('SUM', [loss, all], [out], { keep_dims: bool(false) }, base);
   if (reduction !== 'mean') throw new Unsupported(`reduction ${reduction}`);
   const total = op(b, 'SUM', base, [loss, all], 'float32', [], { keep_dims: bool(false) });
@@ -57,24 +56,41 @@ function nll(c: LowerCtx, logp: string, shape: number[], target: string, weight:
   b.emit('DIV', [total, count], [out], {}, base);
 }
 
+interface Target { t: string; shape: number[]; dtype: DType }
+
+/**
+ * The scores [N, C, d1..dk] and target [N, d1..dk], with the spatial dims flattened to one when
+ * k > 1: the losses are per position, and 7-D (NCd1..d5) tensors are beyond TFLite kernels.
+ */
+function flatInputs(c: LowerCtx, x: string, target: string): { x: string; shape: number[]; target: Target } {
+  const shape = c.shape(x), tshape = c.shape(target), dtype = c.dtype(target);
+  if (shape.length <= 3) return { x: c.v(x), shape, target: { t: c.v(target), shape: tshape, dtype } };
+  const d = shape.slice(2).reduce((a, v) => a * v, 1);
+  const flat = [shape[0]!, shape[1]!, d];
+  return { x: c.b.reshape(c.v(x), flat), shape: flat, target: { t: c.b.reshape(c.v(target), [shape[0]!, d]), shape: [shape[0]!, d], dtype } };
+}
+
 const nllLoss: Rule = (c) => {
   const [x, target, weight] = c.node.inputs as [string, string, string | undefined];
   if (c.dtype(x) !== 'float32') throw new Unsupported(`NegativeLogLikelihoodLoss on ${c.dtype(x)}`);
-  nll(c, c.v(x), c.shape(x), target, weight || undefined, c.out());
+  const f = flatInputs(c, x, target);
+  nll(c, f.x, f.shape, f.target, weight || undefined, c.out());
 };
 
 const softmaxCrossEntropy: Rule = (c) => {
   const [x, target, weight] = c.node.inputs as [string, string, string | undefined];
   if (c.dtype(x) !== 'float32') throw new Unsupported(`SoftmaxCrossEntropyLoss on ${c.dtype(x)}`);
-  const shape = c.shape(x), rank = shape.length, b = c.b, base = c.node.name;
+  const f = flatInputs(c, x, target);
+  const shape = f.shape, rank = shape.length, b = c.b, base = c.node.name;
   const p = perm(rank, 1);
   const moved = p.map((i) => shape[i]!);
-  const t = rank === 2 ? c.v(x) : b.transpose(c.v(x), p);
+  const t = rank === 2 ? f.x : b.transpose(f.x, p);
   const ls = op(b, 'LOG_SOFTMAX', base, [t], 'float32', rank === 2 ? shape : moved);
-  const logp = c.node.outputs[1] ? c.out(1) : b.tmp(`${base}/log_prob`, 'float32', shape);
+  const logp = b.tmp(`${base}/log_prob`, 'float32', shape);
   if (rank === 2) b.reshape(ls, shape, logp);
   else b.transpose(ls, p, logp);
-  nll(c, logp, shape, target, weight || undefined, c.out(0));
+  if (c.node.outputs[1]) b.reshape(logp, c.shape(c.node.outputs[1]), c.out(1));
+  nll(c, logp, shape, f.target, weight || undefined, c.out(0));
 };
 
 /** GatherElements: GATHER_ND with the full coordinate of every output element. */

@@ -1,5 +1,5 @@
 /**
- * ONNX shape-level ops whose results follow from static shapes: Shape / Size as constants,
+ * ONNX shape-level ops whose results follow from static shapes: Shape / Size / Range as constants,
  * Expand and Tile with their factors known, Split into static sizes, Hardmax, InstanceNorm.
  */
 import { type LowerCtx, type Rule, Unsupported } from './context';
@@ -91,7 +91,18 @@ const instanceNorm: Rule = (c) => {
   b.emit('ADD', [sc, b.reshape(c.v(bias), per)], [c.out()], {}, base);
 };
 
+/** Range of constant bounds as its values; run-time bounds make its length a run-time value. */
+const range: Rule = (c) => {
+  const [start, limit, delta] = c.node.inputs.map((n) => c.constNumbers(n)?.[0]);
+  if (start === undefined || limit === undefined || delta === undefined) {
+    throw new Unsupported('Range with bounds computed at run time (its length is a run-time value; TFLite tensors need static shapes)');
+  }
+  const n = Math.max(Math.ceil((limit - start) / delta), 0);
+  if (n === 0) throw new Unsupported('Range of no values (TFLite tensors cannot be empty)');
+  constOut(c, Array.from({ length: n }, (_, i) => start + i * delta), [n]);
+};
+
 export const SHAPE_RULES: Record<string, Rule> = {
   Shape: shapeOp, Size: sizeOp, Expand: expand, Tile: tile, Split: split, Hardmax: hardmax,
-  InstanceNormalization: instanceNorm,
+  InstanceNormalization: instanceNorm, Range: range,
 };
