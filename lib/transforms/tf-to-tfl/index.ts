@@ -12,12 +12,13 @@ import type { ProgressFn, TransformResult } from '../types';
 import { convertByTable, type Rule, type ToTflOptions } from './common';
 import { BASIC_RULES } from './rules-basic';
 import { NN_RULES } from './rules-nn';
+import { EXTRA_RULES } from './rules-extra';
 
 export type TfToTflOptions = ToTflOptions;
 export const TF_TO_TFL = 'tf-to-tfl';
 
 /** TF op type -> lowering. Data: adding an op is one line. */
-export const TF_RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES };
+export const TF_RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES, ...EXTRA_RULES };
 
 export const supportedTfOps = (): string[] => Object.keys(TF_RULES).sort();
 

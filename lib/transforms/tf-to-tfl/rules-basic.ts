@@ -154,7 +154,17 @@ const addN: Rule = (c) => {
 
 const act = (name: string): Rule => (c) => activation(c, name, c.v(c.node.inputs[0]!), c.out(), c.node.inputs.slice(1));
 
+/**
+ * Control-flow-only nodes: NoOp and Assert have no data outputs and only order execution
+ * through ^control edges (which the reader keeps as an attribute, never as data), so they are
+ * dropped, as TensorFlow's own TFLite converter does.
+ */
+const dropped: Rule = (c) => {
+  if (c.node.outputs.length > 0) throw new Unsupported('a control-only op with data outputs');
+};
+
 export const BASIC_RULES: Record<string, Rule> = {
+  NoOp: dropped, Assert: dropped,
   Relu: act('Relu'), Relu6: act('Relu6'), Elu: act('Elu'), LeakyRelu: act('LeakyRelu'), Sigmoid: act('Sigmoid'), Tanh: act('Tanh'),
   Prelu: binary('PRELU'),
   Sqrt: unary('SQRT'), Rsqrt: unary('RSQRT'), Exp: unary('EXP'), Log: unary('LOG'), Neg: unary('NEG'), Abs: unary('ABS'),

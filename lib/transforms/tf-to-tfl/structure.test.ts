@@ -40,6 +40,24 @@ describe('tf-to-tfl structure (blazeface)', () => {
     expect(() => convertTfToTflite(src, {}, undefined, ac.signal)).toThrow();
   });
 
+  it('drops control-only nodes (NoOp, Assert) and ^control inputs', async () => {
+    const doc = {
+      format: 'graph-model', modelTopology: { node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '4' }] } } } },
+        { name: 'init', op: 'NoOp' },
+        { name: 'check', op: 'Assert', input: ['x', '^init'] },
+        { name: 'y', op: 'Relu', input: ['x', '^init', '^check'], attr: { T: { type: 'DT_FLOAT' } } },
+      ] },
+      weightsManifest: [],
+    };
+    const src = await readModel([{ name: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(doc)) }]);
+    expect(src.graphs[0]!.nodes.map((n) => n.op)).toEqual(['tf.NoOp', 'tf.Assert', 'tf.Relu']);
+    const { model, report } = convertTfToTflite(src);
+    expect(report.unsupported).toEqual([]);
+    expect(model.graphs[0]!.nodes.map((n) => n.op)).toEqual(['tfl.RELU']);
+    expect(model.graphs[0]!.outputs).toEqual(['y']);
+  });
+
   it('lists its op table', () => {
     expect(supportedTfOps()).toEqual(expect.arrayContaining(['_FusedConv2D', 'DepthwiseConv2dNative', '_FusedMatMul', 'StridedSlice', 'ResizeBilinear']));
   });
