@@ -26,6 +26,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 const argmax = (v: ArrayLike<number>): number => { let b = 0; for (let i = 1; i < v.length; i++) if (v[i]! > v[b]!) b = i; return b; };
 const LSTM = '/usr/share/libonnx-testdata/data/node/test_lstm_defaults/model.onnx';
 const EMBED = 'fixtures/third_party/openwakeword/embedding_model.onnx';
+const SILERO = 'fixtures/third_party/silero-vad/silero_vad_v5.onnx';
 
 describe('cli convert (the real process)', () => {
   it('Fashion-MNIST: converts, prints the report, and LiteRT.js gives onnxruntime\'s top-1 on the 16 samples', async () => {
@@ -86,5 +87,24 @@ describe('cli convert (the real process)', () => {
     const m = await readModel([{ name: 'e.tflite', bytes: new Uint8Array(readFileSync(out)) }]);
     const g = m.graphs[0]!;
     expect(g.tensors.get(g.inputs[0]!)!.shape).toEqual([1, 76, 32, 1]);
+  }, 120_000);
+
+  it('--input-value fixes silero VAD v5\'s sample rate: the 8 kHz branch folds away, --verify feeds sr to onnxruntime', async () => {
+    const out = path.join(TMP, 'silero.tflite');
+    const shapes = ['--input-shape', 'input=1x512', '--input-shape', 'state=2x1x128'];
+    const without = await cli(['convert', SILERO, '-o', out, ...shapes]);
+    expect(without.code).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    const bad = await cli(['convert', SILERO, '-o', out, ...shapes, '--input-value', 'rate=16000']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/'rate'.*inputs are .*sr/);
+    const r = await cli(['convert', SILERO, '-o', out, ...shapes, '--input-value', 'sr=16000', '--verify', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out.slice(r.out.indexOf('{\n'))) as { recipe: Array<{ options: { inputValues?: unknown } }>; verify: { reference: { status: string }; results: Array<{ runtime: string; status: string }> } };
+    expect(j.recipe[0]!.options.inputValues).toEqual({ sr: [16000] });
+    expect(j.verify.reference.status).toBe('ok');
+    expect(j.verify.results.find((x) => x.runtime === 'litert')?.status).toBe('ok');
+    const g = (await readModel([{ name: 's.tflite', bytes: new Uint8Array(readFileSync(out)) }])).graphs[0]!;
+    expect(g.inputs).not.toContain('sr');
   }, 120_000);
 });

@@ -69,6 +69,13 @@ export interface ConversionCheck {
   inputs: HostTensor[];
 }
 
+/** The input values the conversion's recipe fixed (ONNX inputValues), by input name. */
+function fixedInputValues(converted: ToTfliteResult): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const step of converted.recipe) Object.assign(out, (step.options as { inputValues?: Record<string, number[]> }).inputValues ?? {});
+  return out;
+}
+
 /** The original's outputs, permuted into the converted model's output layout. */
 async function runReference(runtime: RuntimeId, source: { model: Model; bytes: Uint8Array }, feeds: HostTensor[], out: Model['graphs'][number]): Promise<HostTensor[]> {
   const adapter = await getRuntime(runtime);
@@ -100,8 +107,10 @@ export async function verifyConversion(
   const src = source.model.graphs[0]!;
   const out = converted.model.graphs[0]!;
   const seeded = seededInputs(converted.model, options.seed ?? 0);
+  // Converted inputs are the source's minus those fixed at conversion (inputValues), by name.
+  const srcIndex = out.inputs.map((name, i) => (src.inputs.includes(name) ? src.inputs.indexOf(name) : i));
   const perms = out.inputs.map((_, i) => {
-    const o = src.tensors.get(src.inputs[i] ?? '')?.shape ?? null;
+    const o = src.tensors.get(src.inputs[srcIndex[i]!] ?? '')?.shape ?? null;
     return o ? findPerm(o, seeded[i]!.shape) : null;
   });
   const dtypeOf = (t: HostTensor, decl?: { dtype: DType }) => (decl?.dtype && decl.dtype !== 'unknown' ? decl.dtype : t.dtype);
@@ -110,17 +119,27 @@ export async function verifyConversion(
   if (options.feeds) {
     // Given inputs (e.g. a test's own data) are in the original layout: permute them forward.
     feeds = options.feeds;
-    inputs = feeds.map((t, i) => {
+    inputs = out.inputs.map((name, i) => {
+      const t = feeds[srcIndex[i]!]!;
       const p = perms[i];
-      const name = out.inputs[i] ?? t.name;
       return castHost({ ...(p ? transpose(t, p) : t), name }, dtypeOf(t, out.tensors.get(name)));
     });
   } else {
     inputs = seeded;
-    feeds = inputs.map((t, i) => {
-      const p = perms[i];
+    const fixed = fixedInputValues(converted);
+    feeds = src.inputs.map((name) => {
+      const j = srcIndex.indexOf(src.inputs.indexOf(name));
+      const decl = src.tensors.get(name);
+      if (j < 0) {
+        const v = fixed[name];
+        if (!v) throw new Error(`input ${name} is neither an input of the .tflite nor fixed by the recipe`);
+        const shape = (decl?.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+        return castHost({ name, dtype: 'float32', shape: shape.length || v.length === 1 ? shape : [v.length], data: Float32Array.from(v) }, dtypeOf({ dtype: 'float32' } as HostTensor, decl));
+      }
+      const t = inputs[j]!;
+      const p = perms[j];
       const x = p ? transpose(t, inverse(p)) : t;
-      return castHost({ ...x, name: src.inputs[i] ?? t.name }, dtypeOf(t, src.tensors.get(src.inputs[i] ?? '')));
+      return castHost({ ...x, name }, dtypeOf(t, decl));
     });
   }
 
@@ -169,10 +188,24 @@ export function verifyTable(check: ConversionCheck): string[] {
   return rows.map((r) => `  ${r.slice(0, 3).map((c, i) => c.padEnd(w[i]!)).join('  ')}  ${r[3]}`);
 }
 
+/** `--input-value sr=16000` / `scales=1,1,2,2`: inputs fixed as constants at conversion. */
+export function parseInputValues(flags: string[] | undefined, inputs: string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const f of flags ?? []) {
+    const m = /^(.+?)=(-?[\d.eE+-]+(?:,-?[\d.eE+-]+)*)$/.exec(f);
+    const values = m ? m[2]!.split(',').map(Number) : [];
+    if (!m || values.some((v) => !Number.isFinite(v))) throw new UsageError(`--input-value wants name=v or name=v1,v2,..., got '${f}'`);
+    if (!inputs.includes(m[1]!)) throw new UsageError(`--input-value names '${m[1]}', but the model's inputs are ${inputs.join(', ')}`);
+    out[m[1]!] = values;
+  }
+  return out;
+}
+
 export async function convert(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     output: { type: 'string', short: 'o' },
     'input-shape': { type: 'string', multiple: true },
+    'input-value': { type: 'string', multiple: true },
     'keep-layout': { type: 'boolean' },
     verify: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -187,7 +220,12 @@ export async function convert(argv: string[]): Promise<number> {
   for (const name of Object.keys(inputShapes)) {
     if (!inputs.includes(name)) throw new UsageError(`--input-shape names '${name}', but the model's inputs are ${inputs.join(', ')}`);
   }
-  const result = convertToTflite(model, { inputShapes: Object.keys(inputShapes).length ? inputShapes : undefined, keepLayout: values['keep-layout'] });
+  const inputValues = parseInputValues(values['input-value'], inputs);
+  const result = convertToTflite(model, {
+    inputShapes: Object.keys(inputShapes).length ? inputShapes : undefined,
+    keepLayout: values['keep-layout'],
+    inputValues: Object.keys(inputValues).length ? inputValues : undefined,
+  });
   const unsupported = result.reports.flatMap((r) => r.unsupported);
   const json: Record<string, unknown> = { file: files[0]!.name, format: model.format, converted: result.converted, recipe: result.recipe, reports: result.reports };
   const say = (s: string) => { if (!values.json) console.log(s); };

@@ -32,12 +32,14 @@ const USAGE = `Edge Model Studio CLI
             minMs, meanMs, ... }.
 
   npm run cli -- convert <model> -o <out.tflite> [--input-shape name=1x3x224x224]... [--keep-layout]
-                 [--verify] [--seed N] [--json]
+                 [--input-value name=v1,v2,...]... [--verify] [--seed N] [--json]
 
   convert   convert an ONNX or TF.js model (or rewrite a .tflite) to .tflite and print the report:
             ops in/out, folded batch norms, transposes removed, notes. An op that cannot be
             converted is named (op type, node names, count); then nothing is written and the exit
-            code is 1. ONNX image inputs/outputs become NHWC unless --keep-layout. --verify runs the
+            code is 1. ONNX image inputs/outputs become NHWC unless --keep-layout. --input-value
+            fixes an ONNX input to a constant (e.g. silero VAD's sr=16000, Resize scales left as
+            inputs), which folds what depends on it; the recipe records it. --verify runs the
             original in its own runtime and the .tflite in LiteRT.js, tfjs-tflite and Arm NN on
             seeded random inputs, prints runtime -> ok/mismatch/unsupported and the max |diff|,
             and exits 1 on a mismatch.

@@ -92,7 +92,8 @@ export function fromOrtTensor(name: string, t: Ort.Tensor): HostTensor {
 }
 
 function dims(shape: ReadonlyArray<number | string> | undefined | null): Array<number | null> {
-  return (shape ?? []).map((x) => (typeof x === 'number' && x >= 0 ? x : null));
+  // onnxruntime-web reports an unnamed open dim as -1 read unsigned (4294967295): open, too.
+  return (shape ?? []).map((x) => (typeof x === 'number' && x >= 0 && x < 2 ** 31 ? x : null));
 }
 
 /** Names, dtypes and shapes from the session, or from our own reader when the build lacks metadata. */

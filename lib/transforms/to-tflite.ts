@@ -14,6 +14,8 @@ export interface ToTfliteOptions {
   inputShapes?: Record<string, number[]>;
   /** ONNX only: keep NCHW at the model's inputs and outputs (transposes inside). */
   keepLayout?: boolean;
+  /** ONNX only: inputs fixed to these values at conversion (they become constants). */
+  inputValues?: Record<string, number[]>;
 }
 
 export interface ToTfliteResult {
@@ -34,6 +36,10 @@ export function tfliteRecipe(model: Model, options: ToTfliteOptions = {}): Recip
   const opts: Record<string, unknown> = {};
   if (options.inputShapes) opts.inputShapes = options.inputShapes;
   if (options.keepLayout !== undefined && model.dialect === 'onnx') opts.keepLayout = options.keepLayout;
+  if (options.inputValues && Object.keys(options.inputValues).length) {
+    if (model.dialect !== 'onnx') throw new Error('input values can be fixed for ONNX models only');
+    opts.inputValues = options.inputValues;
+  }
   return [{ transform, options: opts }];
 }
 

@@ -14,6 +14,7 @@ import { throwIfAborted } from '../../formats/errors';
 import { addUnsupported, emptyReport, type Transform } from '../types';
 import { foldBatchNorms, foldConstants, inlineIfs } from './fold';
 import { lowerGraph, RULES } from './lower';
+import { encode } from './nd';
 import { optimize } from './optimize';
 
 export interface OnnxToTflOptions {
@@ -24,23 +25,33 @@ export interface OnnxToTflOptions {
   /**
    * Input name -> a value fixed at conversion time (the input becomes a constant): for inputs
    * a static-shape runtime needs to know, e.g. a sample rate, Resize scales or Slice bounds that
-   * the exporter left as graph inputs.
+   * the exporter left as graph inputs. Plain numbers take the input's dtype and static shape.
    */
-  inputValues?: Record<string, Tensor>;
+  inputValues?: Record<string, number[] | Tensor>;
 }
 
-/** The graph with the given inputs turned into constants (names checked, dtypes kept). */
-export function fixInputs(g: Graph, values: Record<string, Tensor>): Graph {
+/** The graph with the given inputs turned into constants (names and sizes checked). */
+export function fixInputs(g: Graph, values: Record<string, number[] | Tensor>): Graph {
   const names = Object.keys(values);
   if (names.length === 0) return g;
   const tensors = new Map(g.tensors);
   for (const name of names) {
     if (!g.inputs.includes(name)) throw new Error(`inputValues: ${name} is not an input of the graph (inputs: ${g.inputs.join(', ')})`);
-    const t = values[name]!;
-    if (!t.data) throw new Error(`inputValues: ${name} has no data`);
-    tensors.set(name, { ...t, name, isConstant: true });
+    const v = values[name]!;
+    tensors.set(name, { ...(Array.isArray(v) ? valueTensor(g, name, v) : v), name, isConstant: true });
   }
   return { ...g, inputs: g.inputs.filter((i) => !names.includes(i)), tensors };
+}
+
+function valueTensor(g: Graph, name: string, values: number[]): Tensor {
+  const decl = g.tensors.get(name);
+  const dtype = decl?.dtype ?? 'float32';
+  const declared = decl?.shape?.every((d) => typeof d === 'number') ? (decl.shape as number[]) : null;
+  const n = declared ? declared.reduce((a, d) => a * d, 1) : values.length;
+  if (n !== values.length) throw new Error(`inputValues: ${name} has shape [${declared!.join(', ')}] (${n} values), ${values.length} given`);
+  const data = encode(dtype, values);
+  if (!data) throw new Error(`inputValues: ${name} is ${dtype}, which cannot be given as numbers`);
+  return { name, dtype, shape: declared ?? (values.length === 1 ? [] : [values.length]), data };
 }
 
 export const ONNX_TO_TFL = 'onnx-to-tfl';
