@@ -51,6 +51,19 @@ describe('inferShapes', () => {
     expect(fixed.report.overridden).toEqual(['x']);
   });
 
+  it('ceil_mode drops a last window that would start past the input and its leading pad', () => {
+    const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
+    const pool = (pads: number[]) => inferShapes(onnxModel([node('MaxPool', ['x'], ['y'], {
+      kernel_shape: ints([3]), strides: ints([3]), pads: ints(pads), ceil_mode: { kind: 'int', value: 1 },
+    })], [{ name: 'x', dtype: 'float32', shape: [1, 1, 5] }], [], ['y'])).model;
+    // ceil((5 - 3) / 3) + 1 = 2 windows: the second starts at 3, inside the input.
+    expect(get(pool([0, 0]), 'y').shape).toEqual([1, 1, 2]);
+    // With a trailing pad of 2, the formula gives 3, but the third would start at 6 >= 5 + 0.
+    expect(get(pool([0, 2]), 'y').shape).toEqual([1, 1, 2]);
+    // The same total pad in front: the third starts at 6 < 5 + 2 and stays.
+    expect(get(pool([2, 0]), 'y').shape).toEqual([1, 1, 3]);
+  });
+
   it('is pure: the input model is unchanged, constants and untouched tensors are shared', () => {
     const m = shapeChain();
     const snapshot = JSON.stringify([...m.graphs[0]!.tensors.values()].map((t) => [t.name, t.dtype, t.shape]));

@@ -19,7 +19,7 @@ export function spatialOut(c: RuleContext, inDims: Dim[], kernel: number[]): Dim
     const s = strides[i] ?? 1;
     if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return ceilDiv(d, s);
     if (autoPad === 'VALID') return windowOut(d, kernel[i]!, s, dil[i] ?? 1, 0, ceil);
-    return windowOut(d, kernel[i]!, s, dil[i] ?? 1, (pads[i] ?? 0) + (pads[i + n] ?? 0), ceil);
+    return windowOut(d, kernel[i]!, s, dil[i] ?? 1, (pads[i] ?? 0) + (pads[i + n] ?? 0), ceil, pads[i] ?? 0);
   });
 }
 

@@ -130,11 +130,13 @@ export function product(dims: Dim[]): Dim {
 }
 
 /** Output size of a sliding window with explicit padding. */
-export function windowOut(size: Dim, kernel: number, stride: number, dilation: number, padSum: number, ceil = false): Dim {
+export function windowOut(size: Dim, kernel: number, stride: number, dilation: number, padSum: number, ceil = false, padBegin = 0): Dim {
   if (!isNum(size)) return null;
   const span = (kernel - 1) * dilation + 1;
   const q = (size + padSum - span) / stride;
-  const out = (ceil ? Math.ceil(q) : Math.floor(q)) + 1;
+  let out = (ceil ? Math.ceil(q) : Math.floor(q)) + 1;
+  // ceil_mode: the last window must start inside the input or its leading pad (ONNX, PyTorch, onnxruntime).
+  if (ceil && out > 1 && (out - 1) * stride >= size + padBegin) out -= 1;
   if (out < 0) fail(`window of ${span} does not fit an input of ${size}`);
   return out;
 }

@@ -133,7 +133,9 @@ export class Builder {
     const y = out ?? this.tmp(`${x}/reshape`, t.dtype, shape);
     // A caller-chosen name must exist as a tensor too, or the node writes into nothing.
     if (!this.tensors.has(y)) this.put({ name: y, dtype: t.dtype, shape });
-    this.emit('RESHAPE', [x, this.int32(`${y}/shape`, shape)], [y], { new_shape: ints(shape) });
+    // LiteRT leaves a RESHAPE to rank 0 of a computed tensor unwritten; SQUEEZE of all-1 dims is the same.
+    if (shape.length === 0) this.emit('SQUEEZE', [x], [y], { squeeze_dims: ints([]) });
+    else this.emit('RESHAPE', [x, this.int32(`${y}/shape`, shape)], [y], { new_shape: ints(shape) });
     return y;
   }
 
