@@ -17,6 +17,8 @@ export interface CoverageTotals {
   notExpressiblePass: number;
   /** Refusals whose report does not name one of the test's ops. */
   unnamed: number;
+  /** Of the LiteRT.js passes (when tfjs-tflite was run): its outcomes. */
+  tfjsTflite?: Record<'pass' | 'wrong' | 'unsupported' | 'failed', number>;
 }
 
 export function coverageTotals(results: CaseResult[]): CoverageTotals {
@@ -35,7 +37,14 @@ export function coverageTotals(results: CaseResult[]): CoverageTotals {
     notExpressible: nx.length,
     notExpressiblePass: nx.filter((r) => r.outcome === 'pass').length,
     unnamed: live.filter((r) => r.outcome === 'refused' && !r.named).length,
+    ...(live.some((r) => r.tfjsTflite) ? { tfjsTflite: tally(live.map((r) => r.tfjsTflite?.outcome)) } : {}),
   };
+}
+
+function tally(outcomes: Array<string | undefined>): NonNullable<CoverageTotals['tfjsTflite']> {
+  const t = { pass: 0, wrong: 0, unsupported: 0, failed: 0 };
+  for (const o of outcomes) if (o && o in t) t[o as keyof typeof t]++;
+  return t;
 }
 
 /** The op a test is about: ONNX names tests test_<op in snake case>_...; else its rarest op. */
@@ -83,21 +92,33 @@ export function renderCoverage(results: CaseResult[]): string {
     `| wrong (converted, ran, output differs) | **${t.wrong}** |`,
     `| float path, an op TFLite cannot express | ${t.notExpressible} (${t.notExpressible - t.notExpressiblePass - t.unnamed} refused by name, ${t.notExpressiblePass} converted anyway and pass) |`,
     `| refusals that do not name the op | ${t.unnamed} |`,
+    ...(t.tfjsTflite ? [
+      `| passing in LiteRT.js, also run in tfjs-tflite: match | ${t.tfjsTflite.pass} |`,
+      `| ... tfjs-tflite lacks an op or dtype | ${t.tfjsTflite.unsupported} |`,
+      `| ... tfjs-tflite failed to load or run | ${t.tfjsTflite.failed} |`,
+      `| ... tfjs-tflite differs from the expected output | ${t.tfjsTflite.wrong} |`,
+    ] : []),
     '',
+    ...(t.tfjsTflite ? ['tfjs-tflite (0.0.1-alpha.10) is an older TFLite interpreter: it lacks newer builtins and op versions,',
+      'so its column shows how far back the files reach; a difference there is listed under the op.', ''] : []),
     '## By op',
     '',
     'The op a test is named after; "refused" lists the first reason of each refused test.',
     '',
-    '| op | tests | pass | of them fixed | refused | failed | wrong | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    `| op | tests | pass | of them fixed | refused | failed | wrong |${t.tfjsTflite ? ' tfjs-tflite match |' : ''} notes |`,
+    `|---|---:|---:|---:|---:|---:|---:|${t.tfjsTflite ? '---:|' : ''}---|`,
   ];
   for (const [op, rs] of [...byOp].sort((a, b) => a[0].localeCompare(b[0]))) {
     const n = (o: string) => rs.filter((r) => r.outcome === o).length;
     const why = NOT_EXPRESSIBLE[op] ? `not expressible: ${NOT_EXPRESSIBLE[op]}` : '';
     const bad = rs.filter((r) => r.outcome !== 'pass').slice(0, 4).map((r) => `${r.test.replace(/^test_/, '')}: ${r.detail.replace(/\|/g, '/').slice(0, 90)}`);
-    const notes = [why, ...bad].filter(Boolean).join('<br>');
+    // tfjs-tflite differences matter more than its missing ops: those are listed first.
+    const second = rs.filter((r) => r.tfjsTflite && r.tfjsTflite.outcome !== 'pass' && r.tfjsTflite.outcome !== 'unsupported').slice(0, 2)
+      .map((r) => `tfjs-tflite ${r.tfjsTflite!.outcome} on ${r.test.replace(/^test_/, '')}: ${r.tfjsTflite!.detail.replace(/\|/g, '/').slice(0, 90)}`);
+    const notes = [why, ...bad, ...second].filter(Boolean).join('<br>');
     const fixed = rs.filter((r) => r.outcome === 'pass' && r.fixed).length;
-    lines.push(`| ${op} | ${rs.length} | ${n('pass')} | ${fixed} | ${n('refused')} | ${n('failed')} | ${n('wrong')} | ${notes} |`);
+    const tt = t.tfjsTflite ? ` ${rs.filter((r) => r.tfjsTflite?.outcome === 'pass').length} of ${rs.filter((r) => r.tfjsTflite).length} |` : '';
+    lines.push(`| ${op} | ${rs.length} | ${n('pass')} | ${fixed} | ${n('refused')} | ${n('failed')} | ${n('wrong')} |${tt} ${notes} |`);
   }
   lines.push('');
   return lines.join('\n');

@@ -17,6 +17,7 @@ import { writeTflite } from '../formats/tflite/write';
 import type { DType, Model, Tensor } from '../ir/types';
 import { tensorValues } from '../ir/values';
 import { litertAdapter } from '../runtime/litert';
+import { runTfjsTflite } from './tfjs-tflite';
 import type { HostTensor } from '../runtime/types';
 import { onnxToTfl } from '../transforms/onnx-to-tfl/index';
 import { EXPRESSIBLE, OUT_OF_REACH, TRANSCENDENTAL } from './onnx-expressible';
@@ -39,6 +40,13 @@ export interface CaseResult {
    */
   fixed?: string[];
   detail: string;
+  /** The same .tflite in tfjs-tflite (when asked for): a second, older TFLite interpreter. */
+  tfjsTflite?: { outcome: 'pass' | 'wrong' | 'unsupported' | 'failed'; detail: string };
+}
+
+export interface NodeTestOptions {
+  /** Also run every test that passes in LiteRT.js in tfjs-tflite (a child process per test). */
+  tfjsTflite?: boolean;
 }
 
 /**
@@ -94,7 +102,7 @@ export function compareOutput(i: number, want: Tensor, got: HostTensor, rtol: nu
   return '';
 }
 
-export async function runNodeTest(test: string, root = NODE_TESTS): Promise<CaseResult> {
+export async function runNodeTest(test: string, root = NODE_TESTS, options: NodeTestOptions = {}): Promise<CaseResult> {
   const dir = `${root}/${test}`;
   let model: Model;
   try {
@@ -143,8 +151,9 @@ export async function runNodeTest(test: string, root = NODE_TESTS): Promise<Case
   }
   const resF = (outcome: Outcome, detail: string): CaseResult => ({ ...res(outcome, detail), ...(fixed.length ? { fixed } : {}) });
   let session;
+  const bytes = writeTflite(tfl);
   try {
-    session = await litertAdapter.load({ bytes: writeTflite(tfl) }, { backend: 'wasm' });
+    session = await litertAdapter.load({ bytes }, { backend: 'wasm' });
   } catch (e) {
     return resF('failed', `LiteRT.js did not load it: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -163,10 +172,23 @@ export async function runNodeTest(test: string, root = NODE_TESTS): Promise<Case
       const why = compareOutput(i, expected[i]!, out, rtol);
       if (why) return resF('wrong', why);
     }
-    return resF('pass', fixed.length ? `parameters fixed: ${fixed.join(', ')}` : '');
+    const pass = resF('pass', fixed.length ? `parameters fixed: ${fixed.join(', ')}` : '');
+    return options.tfjsTflite ? { ...pass, tfjsTflite: await inTfjsTflite(bytes, feeds, expected, rtol) } : pass;
   } catch (e) {
     return resF('failed', `LiteRT.js run: ${(e as Error).message.split('\n')[0]}`);
   } finally {
     session.dispose();
   }
+}
+
+async function inTfjsTflite(bytes: Uint8Array, feeds: HostTensor[], expected: Tensor[], rtol: number): Promise<NonNullable<CaseResult['tfjsTflite']>> {
+  const r = await runTfjsTflite(bytes, feeds);
+  if (!r.ok) return { outcome: r.kind === 'unsupported' ? 'unsupported' : 'failed', detail: `${r.stage ?? ''}: ${r.message.split('\n')[0]!.slice(0, 160)}` };
+  for (let i = 0; i < expected.length; i++) {
+    const out = r.outputs[i];
+    if (!out) return { outcome: 'wrong', detail: `output ${i} missing` };
+    const why = compareOutput(i, expected[i]!, out, rtol);
+    if (why) return { outcome: 'wrong', detail: why };
+  }
+  return { outcome: 'pass', detail: '' };
 }
