@@ -122,7 +122,13 @@ function resize(c: RuleContext): OpOutput[] {
   const scaleIn = old ? 1 : 2;
   const scales = attrInts(c.attrs, 'scales') ?? (c.inputs[scaleIn]?.value?.values.length ? c.inputs[scaleIn]!.value!.values : null);
   const shape = x.slice();
-  if (sizes) axes.forEach((a, k) => (shape[a] = sizes[k] ?? null));
+  const policy = attrStr(c.attrs, 'keep_aspect_ratio_policy', 'stretch');
+  if (sizes && policy !== 'stretch') {
+    // One scale for every axis (opset 18): the smallest or largest of the size ratios.
+    const ratios = axes.map((a, k) => (isNum(x[a]) ? sizes[k]! / (x[a] as number) : NaN));
+    const s = policy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
+    axes.forEach((a) => (shape[a] = Number.isFinite(s) ? Math.floor(s * (x[a] as number) + 0.5) : null));
+  } else if (sizes) axes.forEach((a, k) => (shape[a] = sizes[k] ?? null));
   else if (scales) axes.forEach((a, k) => {
     const d = x[a]!;
     shape[a] = isNum(d) ? Math.floor(d * (scales[k] ?? 1) + 1e-6) : null;

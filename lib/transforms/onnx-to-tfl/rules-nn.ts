@@ -152,41 +152,6 @@ function groupedConv(c: LowerCtx, x: string, y: string, wt: Tensor, ws4: number[
   c.b.emit('CONCATENATION', outs, [y], { axis: int(3) }, c.node.name);
 }
 
-function pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): Rule {
-  return (c) => {
-    const xName = c.node.inputs[0]!;
-    const inShape = requireRank(c, xName, [3, 4]);
-    const outShape = c.shape(c.node.outputs[0]!);
-    const kernel = c.ints('kernel_shape');
-    if (!kernel) throw new Unsupported('pool without kernel_shape');
-    if (c.node.outputs[1]) throw new Unsupported('MaxPool indices output (TFLite pools give none)');
-    const s = spatial(c, kernel);
-    if (s.dilations.some((d) => d !== 1)) throw new Unsupported('dilated pooling');
-    const is1d = inShape.length === 3;
-    const s2: Spatial = is1d
-      ? { kernel: [1, kernel[0]!], strides: [1, s.strides[0]!], dilations: [1, 1], pads: [0, s.pads[0]!, 0, s.pads[1]!] }
-      : s;
-    const in4 = is1d ? [inShape[0]!, inShape[1]!, 1, inShape[2]!] : inShape;
-    const out4 = is1d ? [outShape[0]!, outShape[1]!, 1, outShape[2]!] : outShape;
-    const p = padding(in4.slice(2), out4.slice(2), s2, c.string('auto_pad', 'NOTSET'));
-    let { x } = toNhwc4(c, xName);
-    if (p.explicit) {
-      if (op === 'AVERAGE_POOL_2D' && c.int('count_include_pad', 0) === 0) {
-        throw new Unsupported('AveragePool with explicit pads that exclude the padding from the count');
-      }
-      x = pad(c, x, p.explicit, op === 'MAX_POOL_2D' ? -3.4028234663852886e38 : null);
-    } else if (op === 'AVERAGE_POOL_2D' && p.mode === 'SAME' && c.int('count_include_pad', 0) === 1 && s2.pads.some(Boolean)) {
-      throw new Unsupported('AveragePool counting padded cells (count_include_pad=1)');
-    }
-    const y = c.b.tmp(`${c.node.outputs[0]}/nhwc`, c.dtype(xName), permuteShape(out4, [0, 2, 3, 1]));
-    c.b.emit(op, [x], [y], {
-      padding: str(p.mode), stride_h: int(s2.strides[0]!), stride_w: int(s2.strides[1]!),
-      filter_height: int(s2.kernel[0]!), filter_width: int(s2.kernel[1]!),
-    }, c.node.name);
-    fromNhwc4(c, y, outShape);
-  };
-}
-
 function globalPool(op: 'MEAN' | 'REDUCE_MAX'): Rule {
   return (c) => {
     const xName = c.node.inputs[0]!;
@@ -289,9 +254,10 @@ const matMul: Rule = (c) => {
 
 /**
  * Resize (opset 11+) / Upsample on NCHW images -> RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR in
- * NHWC, for the coordinate modes whose sampling positions TFLite reproduces exactly.
+ * NHWC, for the coordinate modes whose sampling positions TFLite reproduces exactly (rules-resize
+ * covers the rest). It throws before emitting anything, so a caller can fall back.
  */
-const resize: Rule = (c) => {
+export const builtinResize: Rule = (c) => {
   const x = c.node.inputs[0]!;
   const inShape = requireRank(c, x, [4]);
   const outShape = c.shape(c.node.outputs[0]!);
@@ -338,7 +304,7 @@ function isIntegerUpscale(inShape: number[], outShape: number[]): boolean {
   return [2, 3].every((i) => outShape[i]! % inShape[i]! === 0);
 }
 
-/** DepthToSpace (DCR, ONNX's default) and SpaceToDepth index channels as TF does, in NHWC. */
+/** SpaceToDepth indexes channels as TF does, in NHWC (DepthToSpace: rules-spatial). */
 function blockOp(op: 'DEPTH_TO_SPACE' | 'SPACE_TO_DEPTH'): Rule {
   return (c) => {
     const x = c.node.inputs[0]!;
@@ -351,65 +317,9 @@ function blockOp(op: 'DEPTH_TO_SPACE' | 'SPACE_TO_DEPTH'): Rule {
   };
 }
 
-/**
- * ConvTranspose (2-D, group 1) -> TRANSPOSE_CONV. SAME/VALID when TFLite's output placement is
- * ONNX's; otherwise the full VALID result is cropped with STRIDED_SLICE.
- */
-const convTranspose: Rule = (c) => {
-  const [xName, wName, bName] = c.node.inputs as [string, string, string | undefined];
-  const inShape = requireRank(c, xName, [4]);
-  const w = c.constant(wName);
-  const wv = w ? floats(w) : null;
-  if (!w || !wv) throw new Unsupported('ConvTranspose weights are not a float constant');
-  const [I, O, kh, kw] = c.shape(wName) as [number, number, number, number];
-  if (c.int('group', 1) !== 1) throw new Unsupported('grouped ConvTranspose');
-  if ((c.ints('dilations') ?? [1, 1]).some((d) => d !== 1)) throw new Unsupported('dilated ConvTranspose');
-  const outShape = c.shape(c.node.outputs[0]!);
-  const strides = c.ints('strides') ?? [1, 1];
-  const pads = c.ints('pads') ?? [0, 0, 0, 0];
-  const autoPad = c.string('auto_pad', 'NOTSET');
-  const k = [kh, kw];
-  const full = [0, 1].map((i) => (inShape[2 + i]! - 1) * strides[i]! + k[i]!);
-  const out = [outShape[2]!, outShape[3]!];
-  // Where ONNX's output row 0 sits in the full (uncropped) result.
-  const begin = [0, 1].map((i) => {
-    if (autoPad === 'NOTSET' || autoPad === 'VALID') return autoPad === 'VALID' ? 0 : pads[i]!;
-    const total = full[i]! - out[i]!;
-    return autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-  });
-  let mode: 'SAME' | 'VALID' | null = null;
-  if (begin.every((b) => b === 0) && out.every((o, i) => o === full[i])) mode = 'VALID';
-  else if ([0, 1].every((i) => Math.ceil(out[i]! / strides[i]!) === inShape[2 + i] && begin[i] === Math.floor(Math.max(full[i]! - out[i]!, 0) / 2))) mode = 'SAME';
-  if (!mode && out.some((o, i) => begin[i]! < 0 || begin[i]! + o > full[i]!)) throw new Unsupported('ConvTranspose output_padding beyond the full output');
-
-  const filter = c.b.constBytes(`${wName}/ohwi`, 'float32', [O, kh, kw, I], transposeData({ ...w, dtype: 'float32', data: bytesOf(wv) }, [I, O, kh, kw], [1, 2, 3, 0]));
-  const bias = c.constant(bName);
-  const bv = bias ? floats(bias) : new Float32Array(O);
-  if (!bv) throw new Unsupported('ConvTranspose bias is not a float constant');
-  const tflOut = mode === 'VALID' || mode === 'SAME' ? [inShape[0]!, out[0]!, out[1]!, O] : [inShape[0]!, full[0]!, full[1]!, O];
-  const y = c.b.tmp(`${c.node.outputs[0]}/nhwc`, 'float32', tflOut);
-  c.b.emit('TRANSPOSE_CONV', [c.b.int32(`${c.node.name}/output_shape`, tflOut), filter, c.nhwc(xName), c.b.constBytes(`${c.node.name}/bias`, 'float32', [O], bytesOf(bv))], [y],
-    { padding: str(mode ?? 'VALID'), stride_h: int(strides[0]!), stride_w: int(strides[1]!) }, c.node.name);
-  let res = y;
-  if (!mode) {
-    const cropped = [inShape[0]!, out[0]!, out[1]!, O];
-    res = c.b.tmp(`${c.node.outputs[0]}/cropped`, 'float32', cropped);
-    const name = c.node.name;
-    c.b.emit('STRIDED_SLICE', [y, c.b.int32(`${name}/begin`, [0, begin[0]!, begin[1]!, 0]),
-      c.b.int32(`${name}/end`, [cropped[0]!, begin[0]! + out[0]!, begin[1]! + out[1]!, O]), c.b.int32(`${name}/strides`, [1, 1, 1, 1])], [res]);
-  }
-  c.fromNhwc(res);
-};
-
 export const NN_RULES: Record<string, Rule> = {
-  ConvTranspose: convTranspose,
-  Resize: resize,
-  Upsample: resize,
-  DepthToSpace: blockOp('DEPTH_TO_SPACE'),
   SpaceToDepth: blockOp('SPACE_TO_DEPTH'),
   Conv: conv,
-  MaxPool: pool('MAX_POOL_2D'),
-  AveragePool: pool('AVERAGE_POOL_2D'),
   GlobalAveragePool: globalPool('MEAN'),
   GlobalMaxPool: globalPool('REDUCE_MAX'),
   BatchNormalization: batchNorm,
