@@ -155,6 +155,7 @@ export function ComparePanel() {
             <button type="button" disabled={state.selected?.variant !== layerVariant || !!state.optimizeJob} onClick={() => keep('int16')}>Run it in 16 bits</button>
           </div>
           {state.optimizeJob && <div className="job-inline" role="status"><span>{state.optimizeJob.phase}</span><progress max={1} value={state.optimizeJob.fraction} /></div>}
+          {!state.optimizeJob && state.optimizeError && <p className="warn" data-testid="cmp-keep-error">{state.optimizeError.message}</p>}
           {state.selected?.kind === 'node' && state.selected.variant === layerVariant && <NodeHistogramsChart variant={layerVariant} node={state.selected.name} />}
         </>
       )}

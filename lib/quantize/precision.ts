@@ -7,9 +7,13 @@ import type { Graph, Node, Tensor } from '../ir/types';
 import { dataInputs, quantInfo } from './op-table';
 import type { LayerPrecision, QuantizeOptions, QuantizedNode, Range } from './types';
 
-/** `/regex/` (with optional flags) or an exact node name. */
+/**
+ * An exact node name, or `/regex/flags`. Converted ONNX names look like `/conv1/Conv` or
+ * `/MaxPool_1_output_0/pool`, so a name always matches itself, and only real flags
+ * (dgimsuvy) make a pattern: `/MaxPool_1_output_0/pool` is a name, not a regex with flags "pool".
+ */
 export function layerMatcher(match: string): (name: string) => boolean {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(match);
+  const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(match);
   if (!m) return (name) => name === match;
   let re: RegExp;
   try {
@@ -17,7 +21,7 @@ export function layerMatcher(match: string): (name: string) => boolean {
   } catch (e) {
     throw new Error(`layer pattern ${match} is not a valid regular expression: ${(e as Error).message}`);
   }
-  return (name) => re.test(name);
+  return (name) => name === match || re.test(name);
 }
 
 export function userPrecision(options: QuantizeOptions): (node: Node) => LayerPrecision | undefined {
