@@ -51,7 +51,7 @@ function channelsFirstOut(c: LowerCtx, y: string): void {
 // ---- pooling -------------------------------------------------------------------------------
 
 /** One spatial axis of a pool: sizes, window, and the pads before / after the input. */
-interface PoolAxis { inn: number; out: number; k: number; s: number; d: number; pb: number; pa: number }
+export interface PoolAxis { inn: number; out: number; k: number; s: number; d: number; pb: number; pa: number }
 const unit = (n: number): PoolAxis => ({ inn: n, out: n, k: 1, s: 1, d: 1, pb: 0, pa: 0 });
 const span = (a: { k: number; d: number }): number => (a.k - 1) * a.d + 1;
 
@@ -63,7 +63,7 @@ function taps(a: PoolAxis, o: number, lo: number, hi: number): number {
 }
 
 /** The pool's axes from its attributes, the output size checked against ONNX's formula. */
-function poolAxes(c: LowerCtx, inS: number[], outS: number[], kernel: number[]): PoolAxis[] {
+export function poolAxes(c: LowerCtx, inS: number[], outS: number[], kernel: number[]): PoolAxis[] {
   const r = kernel.length;
   const strides = c.ints('strides') ?? kernel.map(() => 1), dil = c.ints('dilations') ?? kernel.map(() => 1);
   const autoPad = c.string('auto_pad', 'NOTSET'), ceil = c.int('ceil_mode', 0) === 1;
