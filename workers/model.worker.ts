@@ -18,7 +18,7 @@ function need(): Workspace {
   return ws;
 }
 
-type OpenPayload = { files?: Array<{ name: string; blob: Blob }>; url?: string };
+type OpenPayload = { files?: Array<{ name: string; blob: Blob }>; url?: string; showConstants?: boolean };
 type On<T> = T & { variant?: string };
 
 async function open(p: OpenPayload, ctx: HandlerContext) {
@@ -35,7 +35,7 @@ async function open(p: OpenPayload, ctx: HandlerContext) {
   ws = new Workspace(model, files);
   optimizer = null;
   const s = ws.original;
-  return { summary: s.summary, graphs: s.graphList(), view: s.view(0), parseMs: performance.now() - t0 };
+  return { summary: s.summary, graphs: s.graphList(), view: s.view(0, undefined, { showConstants: p.showConstants }), parseMs: performance.now() - t0 };
 }
 
 function getOptimizer(w: Workspace) {
@@ -64,7 +64,7 @@ function transferAll(files: Array<{ bytes: Uint8Array }>, ctx: HandlerContext) {
 
 serve(self as unknown as DedicatedWorkerGlobalScope, {
   open: (p: OpenPayload, ctx) => open(p, ctx),
-  view: (p: On<{ graphIndex: number; expanded?: string[] }>) => need().session(p.variant).view(p.graphIndex, p.expanded),
+  view: (p: On<{ graphIndex: number; expanded?: string[]; showConstants?: boolean }>) => need().session(p.variant).view(p.graphIndex, p.expanded, { showConstants: p.showConstants }),
   node: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).node(p.graphIndex, p.name),
   tensor: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).tensor(p.graphIndex, p.name),
   search: (p: On<{ graphIndex: number; query: string }>) => need().session(p.variant).search(p.graphIndex, p.query),

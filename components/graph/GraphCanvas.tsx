@@ -5,12 +5,14 @@ import {
   Background, BackgroundVariant, Controls, MarkerType, MiniMap, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStore,
   type EdgeTypes, type NodeMouseHandler, type NodeTypes,
 } from '@xyflow/react';
-import { useEffect, useMemo, useRef, type RefObject } from 'react';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { GraphView, ViewNode } from '@/lib/graph-view/types';
+import { startViewport } from '@/lib/graph-view/viewport';
 import { GraphActionsContext, type GraphActions } from './context';
 import type { FlowNode, ShapeFlowEdge } from './flow-types';
 import { GroupNode } from './GroupNode';
 import { IoNode } from './IoNode';
+import { KeyboardWalker, useActiveCanvas } from './KeyboardWalker';
 import { OpNode } from './OpNode';
 import { ShapeEdge } from './ShapeEdge';
 
@@ -39,8 +41,8 @@ const edgeTypes: EdgeTypes = { shape: ShapeEdge };
 const MARKER = { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#9aa3af' } as const;
 const PRO = { hideAttribution: false } as const;
 const MIN_ZOOM = 0.03;
-/** Below this zoom text is unreadable: show the top of the graph instead of all of it. */
-const READABLE_ZOOM = 0.45;
+/** Below this zoom 13 px labels are unreadable: show the graph's start instead of all of it. */
+const READABLE_ZOOM = 0.7;
 
 const CATEGORY_COLOURS: Record<string, string> = {
   conv: '#3b82f6', matmul: '#8b5cf6', activation: '#f59e0b', pooling: '#10b981', norm: '#14b8a6',
@@ -96,24 +98,31 @@ function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSe
   const baseNodes = useMemo(() => view.nodes.map((v) => toFlowNode(heat && v.name ? withHeat(v, heat[v.name]) : v)), [view, heat]);
   const edges = useMemo<ShapeFlowEdge[]>(() => view.edges.map((e) => ({
     id: e.id, source: e.source, target: e.target, type: 'shape', markerEnd: MARKER,
-    data: { label: e.label, points: e.points, many: (e.count ?? 1) > 1 }, selectable: false, focusable: false,
+    data: { label: e.label, title: e.title, points: e.points, many: (e.count ?? 1) > 1 }, selectable: false, focusable: false,
   })), [view]);
+
+  const { token, activate } = useActiveCanvas();
+  const [focus, setFocus] = useState<string | null>(null);
+  useEffect(() => { if (selected) setFocus('n:' + selected); }, [selected]);
 
   // Only nodes whose selection/highlight state differs get new objects; React Flow keeps the rest.
   const hitKey = (highlighted ?? []).join('\u0000');
   const nodes = useMemo(() => {
     const hits = new Set(hitKey ? hitKey.split('\u0000') : []);
-    if (!selected && hits.size === 0) return baseNodes;
+    const ring = focus && !focus.startsWith('n:') ? focus : null;
+    if (!selected && hits.size === 0 && !ring) return baseNodes;
     return baseNodes.map((n) => {
       const name = n.data.v.name;
       const isSel = name !== undefined && name === selected;
       const isHit = name !== undefined && hits.has(name);
-      return isSel || isHit ? ({ ...n, data: { ...n.data, selected: isSel, highlighted: isHit } } as FlowNode) : n;
+      const isFocus = n.id === ring;
+      return isSel || isHit || isFocus ? ({ ...n, data: { ...n.data, selected: isSel, highlighted: isHit, focused: isFocus } } as FlowNode) : n;
     });
-  }, [baseNodes, selected, hitKey]);
+  }, [baseNodes, selected, hitKey, focus]);
 
   const onNodeClick = useMemo<NodeMouseHandler<FlowNode>>(() => (_e, node) => {
     const v = node.data.v;
+    setFocus(v.id);
     if (v.kind === 'op' && v.name !== undefined) {
       lastClicked.current = v.name;
       selectRef.current(v.name);
@@ -123,7 +132,7 @@ function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSe
 
   return (
     <GraphActionsContext.Provider value={actions}>
-      <div className="gv-canvas" data-testid="graph-canvas" data-total-ops={view.totalOps} data-visible-ops={view.visibleOps}>
+      <div className="gv-canvas" data-testid="graph-canvas" data-total-ops={view.totalOps} data-visible-ops={view.visibleOps} data-focus={focus ?? ''} onPointerDown={activate}>
         <ReactFlow<FlowNode, ShapeFlowEdge>
           nodes={nodes}
           edges={edges}
@@ -144,6 +153,7 @@ function Canvas({ view, selected, highlighted, onSelectNode, onToggleGroup, onSe
           <MiniMap<FlowNode> nodeColor={miniMapColour} pannable zoomable className="gv-minimap" />
           <Controls showInteractive={false} />
           <ViewportFollower view={view} selected={selected ?? null} lastToggled={lastToggled} lastClicked={lastClicked} />
+          <KeyboardWalker view={view} token={token} focus={focus} setFocus={setFocus} selectOp={selectRef} selectTensor={tensorRef} toggleGroup={actions.toggleGroup} />
         </ReactFlow>
       </div>
     </GraphActionsContext.Provider>
@@ -184,7 +194,7 @@ function ViewportFollower({ view, selected, lastToggled, lastClicked }: Follower
         return;
       }
       const zoom = Math.max(READABLE_ZOOM, Math.min(1, w / (view.width + 80)));
-      void flow.setViewport({ x: (w - view.width * zoom) / 2, y: 24, zoom });
+      void flow.setViewport(startViewport(view, w, zoom));
     });
     return () => cancelAnimationFrame(raf);
   }, [view, flow, lastToggled]);

@@ -14,7 +14,7 @@ function GroupNodeView({ data, id }: NodeProps<GroupFlowNode>) {
   const count = `${v.childCount ?? 0} ops`;
   if (v.expanded) {
     return (
-      <div className={`gv-frame${data.highlighted ? ' is-hit' : ''}`} data-testid="group-node" data-group={id} data-expanded="true">
+      <div className={`gv-frame${data.highlighted ? ' is-hit' : ''}${data.focused ? ' is-focus' : ''}`} data-testid="group-node" data-group={id} data-expanded="true">
         <div className="gv-frame-head">
           <button type="button" className="gv-toggle nodrag" onClick={collapse} aria-label={`Collapse ${v.label}`} title="Collapse">−</button>
           <span className="gv-frame-title" title={v.label}>{v.label}</span>
@@ -24,7 +24,7 @@ function GroupNodeView({ data, id }: NodeProps<GroupFlowNode>) {
     );
   }
   return (
-    <div className={`gv-group${data.highlighted ? ' is-hit' : ''}`} data-testid="group-node" data-group={id} data-expanded="false" title={`${v.label}: ${count}, click to expand`}>
+    <div className={`gv-group${data.highlighted ? ' is-hit' : ''}${data.focused ? ' is-focus' : ''}`} data-testid="group-node" data-group={id} data-expanded="false" title={`${v.label}: ${count}, click to expand`}>
       <Handle type="target" position={Position.Top} isConnectable={false} className="gv-handle" />
       <span className="gv-toggle" aria-hidden="true">+</span>
       <div className="gv-group-text">

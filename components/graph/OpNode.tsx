@@ -11,6 +11,7 @@ function OpNodeView({ data }: NodeProps<OpFlowNode>) {
       <Handle type="target" position={Position.Top} isConnectable={false} className="gv-handle" />
       <div className="gv-op-type">{v.label}{v.custom ? <span className="gv-badge">custom</span> : null}</div>
       {v.detail ? <div className="gv-op-detail">{v.detail}</div> : null}
+      {v.weights ? <div className="gv-op-weights" data-testid="op-weights">{v.weights}</div> : null}
       {v.badge ? <div className="gv-op-note" data-testid="op-note">{v.badge}</div> : null}
       <Handle type="source" position={Position.Bottom} isConnectable={false} className="gv-handle" />
     </div>

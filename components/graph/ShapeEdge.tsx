@@ -36,7 +36,7 @@ function ShapeEdgeView({ sourceX, sourceY, targetX, targetY, sourcePosition, tar
       path={path}
       markerEnd={markerEnd}
       className={data?.many ? 'gv-edge gv-edge-many' : 'gv-edge'}
-      label={data?.label}
+      label={data?.title ? <tspan data-testid="edge-label-short"><title>{data.title}</title>{data.label}</tspan> : data?.label}
       labelX={lx}
       labelY={ly}
       labelStyle={LABEL_STYLE}

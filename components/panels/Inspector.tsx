@@ -2,7 +2,7 @@
 import { useController, useStudio } from '@/components/studio/StudioContext';
 import type { TensorDetails } from '@/lib/ir/details';
 import { fmtNum } from '@/lib/ir/details';
-import { fmtShape } from './format';
+import { fmtShape, fmtShapeFull } from './format';
 import { Histogram } from './Histogram';
 import { InputShapeEditor } from '@/components/convert/InputShapeEditor';
 
@@ -18,7 +18,8 @@ function TensorCard({ t, onPick }: { t: TensorDetails; onPick?: (name: string) =
         )}
         {t.constant && <span className="tag">weight</span>}
       </div>
-      <div className="mono">{t.dtype} {fmtShape(t.shape)}</div>
+      <div className="mono" title={fmtShapeFull(t.shape)} data-testid="tensor-shape">{t.dtype} {fmtShape(t.shape)}</div>
+      {t.heldBy && <div className="note" data-testid="held-by">held by {t.heldBy.op.replace(/^[a-z]+\./, '')} node {t.heldBy.node}</div>}
       {t.storage && <div className="note">stored as {t.storage.detail}</div>}
       {t.quant && (
         <div className="quant mono" data-testid="quant">

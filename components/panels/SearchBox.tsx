@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useController, useStudio } from '@/components/studio/StudioContext';
 
 export function SearchBox() {
@@ -8,6 +8,18 @@ export function SearchBox() {
   const query = useStudio((s) => s.query);
   const hasModel = useStudio((s) => s.model !== null);
   const [text, setText] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  // '/' jumps to search from anywhere but a text field, as in most code and graph tools.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if ((e.target as HTMLElement | null)?.closest?.('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      input.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     const t = setTimeout(() => void controller.search(text), 150);
     return () => clearTimeout(t);
@@ -16,8 +28,9 @@ export function SearchBox() {
   return (
     <div className="search">
       <input
+        ref={input}
         type="search"
-        placeholder="Search nodes, ops, tensors"
+        placeholder="Search nodes, ops, tensors  ( / )"
         value={text}
         onChange={(e) => setText(e.target.value)}
         data-testid="search"

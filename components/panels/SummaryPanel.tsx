@@ -1,6 +1,6 @@
 'use client';
 import { useController, useStudio } from '@/components/studio/StudioContext';
-import { FORMAT_LABEL, fmtBytes, fmtCount, fmtShape } from './format';
+import { FORMAT_LABEL, fmtBytes, fmtCount, fmtShape, fmtShapeFull } from './format';
 import type { IoSummary } from '@/lib/ir/summary';
 
 function IoList({ title, items, onPick }: { title: string; items: IoSummary[]; onPick(name: string): void }) {
@@ -11,7 +11,7 @@ function IoList({ title, items, onPick }: { title: string; items: IoSummary[]; o
         {items.map((t) => (
           <li key={t.name}>
             <button type="button" className="link" onClick={() => onPick(t.name)}>{t.name}</button>
-            <span className="mono">{t.dtype} {fmtShape(t.shape)}</span>
+            <span className="mono" title={fmtShapeFull(t.shape)}>{t.dtype} {fmtShape(t.shape)}</span>
           </li>
         ))}
       </ul>

@@ -1,4 +1,5 @@
 import type { Dim } from '@/lib/ir/types';
+import { shortDim } from '@/lib/graph-view/ops';
 
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -13,7 +14,14 @@ export function fmtCount(n: number): string {
   return `${(n / 1e6).toFixed(2)}M`;
 }
 
+/** '1×3×224×224', long symbolic dims shortened (fmtShapeFull has them whole, for a title). */
 export function fmtShape(shape: Dim[] | null): string {
+  if (shape === null) return '?';
+  if (shape.length === 0) return 'scalar';
+  return shape.map(shortDim).join('×');
+}
+
+export function fmtShapeFull(shape: Dim[] | null): string {
   if (shape === null) return '?';
   if (shape.length === 0) return 'scalar';
   return shape.map((d) => (d === null ? '?' : String(d))).join('×');

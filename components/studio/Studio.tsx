@@ -28,6 +28,13 @@ function GraphPane() {
   if (!view) return <div className="canvas-empty">Drop an ONNX, TFLite or TF.js model anywhere on the page.</div>;
   // After a failed conversion, the ops it could not convert are marked on the original graph.
   const marked = hits.length ? hits.map((h) => h.nodeName) : conversion && !conversion.converted ? conversion.unsupportedNodes : [];
+  const constants = view.constantNodes > 0 || (variantView?.view.constantNodes ?? 0) > 0;
+  const switchEl = constants ? (
+    <label className="graph-switch" title="ONNX Constant nodes and TFLite DEQUANTIZE of a stored weight: drawn as their consumers' weights, or as nodes">
+      <input type="checkbox" checked={view.showConstants} onChange={(e) => void controller.setShowConstants(e.target.checked)} data-testid="show-constants" />
+      Constants as nodes ({view.constantNodes || variantView?.view.constantNodes})
+    </label>
+  ) : null;
   const original = (
     <GraphCanvas
       view={view}
@@ -38,9 +45,10 @@ function GraphPane() {
       onSelectTensor={(name) => void controller.selectTensor(name)}
     />
   );
-  if (!split || !variantView) return original;
+  if (!split || !variantView) return <>{switchEl}{original}</>;
   return (
     <div className="split">
+      {switchEl}
       <div className="pane" data-testid="pane-original">
         <div className="pane-head">Original · {format}</div>
         {original}

@@ -80,7 +80,7 @@ export class StudioController {
     this.opening = { client, abort };
     this.s.setError(null);
     this.s.setJob({ label: `Opening ${source.label}`, fraction: 0, phase: 'starting' });
-    const payload = source.kind === 'url' ? { url: source.url } : { files: source.files };
+    const payload = { ...(source.kind === 'url' ? { url: source.url } : { files: source.files }), showConstants: this.s.showConstants };
     try {
       const res = await client.call<OpenResult>('open', payload, {
         signal: abort.signal,
@@ -137,8 +137,15 @@ export class StudioController {
     }
   }
 
+  /** Constant-holding nodes as nodes or as weights: both panes are drawn again. */
+  async setShowConstants(show: boolean): Promise<void> {
+    this.s.setShowConstants(show);
+    await this.setExpanded(this.s.expanded);
+    if (this.s.variantView) await this.setExpanded(this.s.variantView.expanded, this.s.variantView.variant);
+  }
+
   async setGraph(graphIndex: number): Promise<void> {
-    const r = await this.call<ViewResult>('view', { graphIndex });
+    const r = await this.call<ViewResult>('view', { graphIndex, showConstants: this.s.showConstants });
     if (r) {
       this.s.setView(r.graphIndex, r.view, r.expanded);
       this.s.select(null, null);
@@ -150,11 +157,11 @@ export class StudioController {
     if (variant !== 'original') {
       const vv = this.s.variantView;
       if (!vv) return;
-      const r = await this.call<ViewResult>('view', { graphIndex: vv.graphIndex, expanded, variant });
+      const r = await this.call<ViewResult>('view', { graphIndex: vv.graphIndex, expanded, variant, showConstants: this.s.showConstants });
       if (r && seq === this.seq) this.s.setVariantView({ ...vv, view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
       return;
     }
-    const r = await this.call<ViewResult>('view', { graphIndex: this.s.graphIndex, expanded });
+    const r = await this.call<ViewResult>('view', { graphIndex: this.s.graphIndex, expanded, showConstants: this.s.showConstants });
     if (r && seq === this.seq) this.s.setView(r.graphIndex, r.view, r.expanded);
   }
 
@@ -278,7 +285,7 @@ export class StudioController {
 
   /** Shows a variant's graph beside the original. */
   async showVariant(id: string, label: string): Promise<void> {
-    const r = await this.call<ViewResult>('view', { graphIndex: 0, variant: id });
+    const r = await this.call<ViewResult>('view', { graphIndex: 0, variant: id, showConstants: this.s.showConstants });
     if (!r) return;
     this.s.setVariantView({ variant: id, label, view: r.view, expanded: r.expanded, graphIndex: r.graphIndex });
     this.s.setSplit(true);

@@ -126,10 +126,31 @@ function short(v: AttrValue): string | undefined {
   }
 }
 
-/** '1x32x28x28'; '?' for unknown dims or rank; 'scalar' for rank 0. */
+const MAX_DIM_NAME = 10;
+
+/**
+ * A dim as drawn: long symbolic names ('p2o.DynamicDimension.0', 'unk__1234') keep their head
+ * and their trailing number, so neighbouring dims stay told apart: 'p2o.…0'.
+ */
+export function shortDim(d: Dim): string {
+  if (d === null) return '?';
+  const s = String(d);
+  if (typeof d === 'number' || s.length <= MAX_DIM_NAME) return s;
+  const tail = /\d+$/.exec(s)?.[0] ?? s.slice(-2);
+  return `${s.slice(0, 4)}…${tail.length > 4 ? tail.slice(-4) : tail}`;
+}
+
+/** The full text of a shape, symbolic names unshortened ('?' unknown, 'scalar' rank 0). */
+export function shapeTitle(shape: Dim[] | null | undefined): string {
+  if (!shape) return '?';
+  if (shape.length === 0) return 'scalar';
+  return shape.map((d) => (d === null ? '?' : String(d))).join('x');
+}
+
+/** '1x32x28x28'; '?' for unknown dims or rank; 'scalar' for rank 0; long dim names shortened. */
 export function shapeLabel(shape: Dim[] | null | undefined): string {
   if (!shape) return '?';
   if (shape.length === 0) return 'scalar';
-  const s = shape.map((d) => (d === null ? '?' : String(d))).join('x');
+  const s = shape.map(shortDim).join('x');
   return s.length > 40 ? s.slice(0, 39) + '…' : s;
 }

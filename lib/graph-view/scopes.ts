@@ -48,6 +48,8 @@ export interface ScopeOptions {
   /** A container with more direct items than this is chunked. */
   maxItems?: number;
   chunkSize?: number;
+  /** Nodes left out of every group (constants drawn as their consumers' weights). */
+  skip?: ReadonlySet<number>;
 }
 
 /** Deeper scopes than this are ignored (hostile names with thousands of '/'). */
@@ -91,6 +93,7 @@ export function buildScopeTree(graph: Graph, options: ScopeOptions = {}): ScopeT
   const trie: Trie[] = [{ path: '', seg: '', parent: -1, ops: [], count: 0, owner: null }];
   const byPath = new Map<string, number>([['', 0]]);
   for (let i = 0; i < n; i++) {
+    if (options.skip?.has(i)) continue;
     let cur = 0;
     let path = '';
     for (const seg of scopeSegments(graph.nodes[i]!.name)) {

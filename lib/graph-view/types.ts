@@ -28,6 +28,8 @@ export interface ViewNode {
   /** Groups: true when drawn as a frame around its children. */
   expanded?: boolean;
   custom?: boolean;
+  /** Ops: shapes of the constant inputs (weights, folded Constant nodes), e.g. '64x3x7x7 · 64'. */
+  weights?: string;
   /** Ops: a short note drawn on the node, e.g. 'int8', '50% zeros'. */
   badge?: string;
   /** Ops: how the node computes, for quantized or mixed-precision graphs. */
@@ -50,6 +52,8 @@ export interface ViewEdge {
   target: string;
   /** Shape like '1x32x28x28', '?' when unknown, or 'N tensors' for an aggregated edge. */
   label: string;
+  /** The full shape text when `label` shortened it (long symbolic dims), for the hover. */
+  title?: string;
   /** Name of the (first) tensor carried. */
   tensor: string;
   dtype?: string;
@@ -67,6 +71,10 @@ export interface GraphView {
   totalOps: number;
   /** Ops drawn as their own node (not hidden inside a collapsed group). */
   visibleOps: number;
+  /** Constant-holding nodes (ONNX Constant, DEQUANTIZE of a weight) in the graph, drawn or folded. */
+  constantNodes: number;
+  /** Whether this view draws them as nodes. */
+  showConstants: boolean;
 }
 
 export interface SearchHit {

@@ -1,6 +1,7 @@
 import type { Graph } from '../ir/types';
+import { constantProducers } from '../ir/constants';
 import { layoutGraph, type LayoutOptions, type Point } from './layout';
-import { opCategory, opDetail, opLabel, shapeLabel } from './ops';
+import { opCategory, opDetail, opLabel, shapeLabel, shapeTitle } from './ops';
 import type { ScopeTree } from './scopes';
 import type { GraphView, ViewEdge, ViewNode } from './types';
 
@@ -18,9 +19,26 @@ export const opId = (name: string) => 'n:' + name;
  * expanded groups are frames (React Flow parent nodes) laid out from the inside out, edges between
  * visible items are aggregated, constants are left out (the inspector shows them).
  */
+export interface ViewOptions {
+  /** Draw ONNX Constant / TFLite DEQUANTIZE-of-weight nodes as nodes instead of as their consumers' weights. */
+  showConstants?: boolean;
+}
+
+/** Node indices a view folds into their consumers (none when constants are shown). */
+export function foldedNodes(graph: Graph, options: ViewOptions = {}): Set<number> {
+  return options.showConstants ? new Set() : new Set(constantProducers(graph).values());
+}
+
 export function computeView(
-  graph: Graph, tree: ScopeTree, expanded: ReadonlySet<string>, layoutOptions?: LayoutOptions,
+  graph: Graph, tree: ScopeTree, expanded: ReadonlySet<string>, layoutOptions?: LayoutOptions, options: ViewOptions = {},
 ): GraphView {
+  const folded = options.showConstants ? new Map<string, number>() : constantProducers(graph);
+  const foldedIdx = new Set(folded.values());
+  const isWeight = (t: string): boolean => {
+    if (folded.has(t)) return true;
+    const info = graph.tensors.get(t);
+    return !!info && !!(info.data || info.isConstant) && !graph.inputs.includes(t);
+  };
   // Representative of each group: null when its contents are visible, else the id of the
   // collapsed group that stands for it.
   const repOf = new Map<string, string | null>();
@@ -50,13 +68,15 @@ export function computeView(
   let visibleOps = 0;
   const addOps = (ops: number[], container: string) => {
     for (const i of ops) {
+      if (foldedIdx.has(i)) continue;
       const nd = graph.nodes[i]!;
       const label = opLabel(nd.op);
       const detail = opDetail(nd, graph);
-      const width = clamp(Math.max(label.length * 7.6, (detail?.length ?? 0) * 6.8) + 32, 110, 260);
+      const weights = weightLine(nd.inputs.filter((t) => t && isWeight(t)).map((t) => shapeLabel(constShape(graph, folded, t))));
+      const width = clamp(Math.max(label.length * 7.6, (detail?.length ?? 0) * 6.8, (weights?.length ?? 0) * 6.4) + 32, 110, 260);
       addItem({
         id: opId(nd.name), kind: 'op', label, op: nd.op, name: nd.name, detail, category: opCategory(nd.op, nd.custom),
-        custom: nd.custom || undefined, x: 0, y: 0, width, height: 44,
+        custom: nd.custom || undefined, weights, x: 0, y: 0, width, height: weights ? 58 : 44,
       }, container);
       visibleOps++;
     }
@@ -107,11 +127,13 @@ export function computeView(
     if (!e.seen.has(tensor)) { e.seen.add(tensor); e.tensors.push(tensor); }
   };
   const sourceOf = (t: string): string | null => {
+    if (folded.has(t)) return null;
     const p = producer.get(t);
     if (p !== undefined) return repOfNode(p);
     return inputSet.has(t) ? 'i:' + t : null;
   };
   graph.nodes.forEach((nd, i) => {
+    if (foldedIdx.has(i)) return;
     const target = repOfNode(i);
     for (const t of nd.inputs) {
       if (!t) continue;
@@ -128,9 +150,11 @@ export function computeView(
     const first = e.tensors[0]!;
     const info = graph.tensors.get(first);
     const count = e.tensors.length;
+    const label = count === 1 ? shapeLabel(info?.shape) : `${count} tensors`;
+    const title = count === 1 ? shapeTitle(info?.shape) : undefined;
     edges.push({
       id: `${e.source}->${e.target}`, source: e.source, target: e.target, tensor: first,
-      label: count === 1 ? shapeLabel(info?.shape) : `${count} tensors`,
+      label, ...(title && title !== label ? { title } : {}),
       dtype: count === 1 ? info?.dtype : undefined, count,
     });
   }
@@ -197,7 +221,26 @@ export function computeView(
   const ordered: ViewNode[] = [];
   for (const c of containers) for (const id of items.get(c)!) ordered.push(nodes.get(id)!);
   for (const v of ordered) { v.x = round(v.x); v.y = round(v.y); }
-  return { nodes: ordered, edges, width: round(width), height: round(height), totalOps: graph.nodes.length, visibleOps };
+  return {
+    nodes: ordered, edges, width: round(width), height: round(height), totalOps: graph.nodes.length, visibleOps,
+    constantNodes: constantProducers(graph).size, showConstants: !!options.showConstants,
+  };
+}
+
+/** The shape of a weight input: a folded producer's value when the graph does not record it. */
+function constShape(graph: Graph, folded: Map<string, number>, t: string) {
+  const own = graph.tensors.get(t)?.shape;
+  if (own) return own;
+  const at = folded.get(t);
+  const a = at === undefined ? undefined : graph.nodes[at]!.attrs['value'];
+  return a?.kind === 'tensor' ? a.value.shape : own;
+}
+
+/** 'w 64x3x7x7 · 64': the constant inputs of an op, as Netron lists initializers. */
+function weightLine(shapes: string[]): string | undefined {
+  if (shapes.length === 0) return undefined;
+  const s = shapes.join(' · ');
+  return s.length > 34 ? s.slice(0, 33) + '…' : s;
 }
 
 function ioNode(id: string, kind: 'input' | 'output', tensor: string): ViewNode {

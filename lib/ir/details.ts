@@ -2,6 +2,7 @@ import type { AttrValue, Dim, DType, Graph, Node, Sparsity, StorageNote } from '
 import { tensorStats, type TensorStats } from './stats';
 import { formatShape } from './values';
 import { opType } from './summary';
+import { constantOf, constantProducers } from './constants';
 
 export interface TensorDetails {
   name: string;
@@ -15,6 +16,8 @@ export interface TensorDetails {
   stats?: TensorStats;
   /** Omitted optional input ('' in the IR). */
   omitted?: boolean;
+  /** The node that holds this constant (an ONNX Constant, a TFLite DEQUANTIZE of a weight). */
+  heldBy?: { node: string; op: string };
 }
 
 export interface AttrDetails {
@@ -100,7 +103,23 @@ export function nodeDetails(graph: Graph, node: Node): NodeDetails {
     custom: !!node.custom,
     doc: node.doc,
     attrs: Object.entries(node.attrs).map(([name, a]) => ({ name, kind: a.kind, text: attrText(a) })),
-    inputs: node.inputs.map((n) => tensorDetails(graph, n, true)),
+    inputs: node.inputs.map((n) => inputDetails(graph, n)),
     outputs: node.outputs.map((n) => tensorDetails(graph, n, false)),
   };
+}
+
+/** An input; one a constant-holding node produces is described by the constant it holds. */
+function inputDetails(graph: Graph, name: string): TensorDetails {
+  const at = name ? constantProducers(graph).get(name) : undefined;
+  const producer = at === undefined ? undefined : graph.nodes[at];
+  const c = producer ? constantOf(graph, producer) : null;
+  if (!producer || !c) return tensorDetails(graph, name, true);
+  const shown: Graph = { ...graph, tensors: new Map([[name, { ...c.tensor, name }]]) };
+  const d = tensorDetails(shown, name, true);
+  if (!c.held) {
+    // The consumer sees the float values the DEQUANTIZE gives; the file stores them smaller.
+    d.dtype = graph.tensors.get(name)?.dtype ?? 'float32';
+    d.storage = { dtype: c.tensor.dtype, detail: `${c.tensor.dtype} weight ${c.tensor.name}, dequantized by ${producer.name}` };
+  }
+  return { ...d, constant: true, heldBy: { node: producer.name, op: producer.op } };
 }

@@ -1,5 +1,6 @@
 import type { Dim, DType, Graph, Model, ModelFormat } from './types';
 import { elementCount } from './values';
+import { constantOf } from './constants';
 
 export interface IoSummary {
   name: string;
@@ -18,7 +19,7 @@ export interface ModelSummary {
   ops: Record<string, number>;
   inputs: IoSummary[];
   outputs: IoSummary[];
-  /** Elements of every constant tensor (weights, initializers, buffers) in all graphs. */
+  /** Elements of every constant (weights, initializers, buffers, ONNX Constant-node values) in all graphs. */
   parameters: number;
   /** Bytes of all files that make the model. */
   bytes: number;
@@ -86,6 +87,11 @@ export function summarize(model: Model, graphs: Graph[] = allGraphs(model)): Mod
     for (const t of g.tensors.values()) {
       if (!t.isConstant && !t.data) continue;
       parameters += elementCount(t.shape) ?? 0;
+    }
+    for (const n of g.nodes) {
+      if (n.op !== 'onnx.Constant') continue;
+      const c = constantOf(g, n);
+      if (c?.held) parameters += elementCount(c.tensor.shape) ?? 0;
     }
   }
   return {

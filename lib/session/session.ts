@@ -2,7 +2,7 @@ import type { Graph, Model } from '../ir/types';
 import { graphsWithOrigin, summarize, type ModelSummary } from '../ir/summary';
 import { nodeDetails, tensorDetails, type NodeDetails, type TensorDetails } from '../ir/details';
 import { buildScopeTree, initialExpanded, type ScopeTree } from '../graph-view/scopes';
-import { computeView } from '../graph-view/visible';
+import { computeView, foldedNodes, type ViewOptions } from '../graph-view/visible';
 import { searchGraph } from '../graph-view/search';
 import type { GraphView, SearchHit } from '../graph-view/types';
 import { annotations, type Annotation } from '../graph-view/annotate';
@@ -29,7 +29,7 @@ export class ModelSession {
   readonly summary: ModelSummary;
   readonly graphs: Graph[];
   private readonly origins: string[];
-  private readonly trees = new Map<number, ScopeTree>();
+  private readonly trees = new Map<string, ScopeTree>();
   private readonly notes = new Map<number, Map<string, Annotation>>();
 
   constructor(readonly model: Model) {
@@ -49,20 +49,22 @@ export class ModelSession {
     return g;
   }
 
-  private tree(index: number): ScopeTree {
-    let t = this.trees.get(index);
+  private tree(index: number, options: ViewOptions = {}): ScopeTree {
+    const key = `${index}:${options.showConstants ? 1 : 0}`;
+    let t = this.trees.get(key);
     if (!t) {
-      t = buildScopeTree(this.graph(index));
-      this.trees.set(index, t);
+      const g = this.graph(index);
+      t = buildScopeTree(g, { skip: foldedNodes(g, options) });
+      this.trees.set(key, t);
     }
     return t;
   }
 
   /** The laid-out view; without `expanded`, the default expansion for the graph's size. */
-  view(graphIndex: number, expanded?: string[]): ViewResult {
-    const tree = this.tree(graphIndex);
+  view(graphIndex: number, expanded?: string[], options: ViewOptions = {}): ViewResult {
+    const tree = this.tree(graphIndex, options);
     const set = expanded ? new Set(expanded) : initialExpanded(tree);
-    const view = computeView(this.graph(graphIndex), tree, set);
+    const view = computeView(this.graph(graphIndex), tree, set, undefined, options);
     let notes = this.notes.get(graphIndex);
     if (!notes) { notes = annotations(this.model, this.graph(graphIndex)); this.notes.set(graphIndex, notes); }
     if (notes.size > 0) view.nodes = view.nodes.map((v) => (v.kind === 'op' && v.name && notes.has(v.name) ? { ...v, ...notes.get(v.name) } : v));

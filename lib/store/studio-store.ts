@@ -18,6 +18,9 @@ export interface ModelSlice {
   graphIndex: number;
   view: GraphView | null;
   expanded: string[];
+  /** Constant-holding nodes drawn as nodes (true) or as their consumers' weights (default). */
+  showConstants: boolean;
+  setShowConstants(v: boolean): void;
   setModel(model: ModelSlice['model'], view: GraphView, expanded: string[]): void;
   setView(graphIndex: number, view: GraphView, expanded: string[]): void;
 }
@@ -57,6 +60,8 @@ const modelSlice = (set: Set): ModelSlice => ({
   graphIndex: 0,
   view: null,
   expanded: [],
+  showConstants: false,
+  setShowConstants: (showConstants) => set({ showConstants }),
   setModel: (model, view, expanded) =>
     set({ model, view, expanded, graphIndex: 0, selected: null, details: null, peer: null, query: '', hits: [], loadSeq: seq(), runs: [], runError: null,
       conversion: null, variantView: null, split: false, convertError: null, convertJob: null, fixedShapes: {},
