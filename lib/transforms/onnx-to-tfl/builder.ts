@@ -127,6 +127,28 @@ export class Builder {
     return y;
   }
 
+  /**
+   * The constant `k` as the value of an op (a graph output must come from one). Not a RESHAPE:
+   * TFLite evaluates a RESHAPE of a constant at Prepare, into memory LiteRT.js never copies to a
+   * bound output (an int32 one reads back as garbage); BROADCAST_TO runs at Invoke. Rank 0 goes
+   * through [1] and a SQUEEZE.
+   */
+  materialize(k: string, out: string): string {
+    const t = this.tensors.get(k);
+    if (!t || !t.shape) throw new Error(`materialize of unknown tensor ${k}`);
+    const shape = t.shape as number[];
+    if (!this.tensors.has(out)) this.put({ name: out, dtype: t.dtype, shape });
+    if (shape.length > 0) {
+      this.emit('BROADCAST_TO', [k, this.int32(`${out}/shape`, shape)], [out]);
+      return out;
+    }
+    const one = this.constBytes(`${out}/value`, t.dtype, [1], t.data!);
+    const wide = this.tmp(`${out}/wide`, t.dtype, [1]);
+    this.emit('BROADCAST_TO', [one, this.int32(`${out}/shape`, [1])], [wide]);
+    this.emit('SQUEEZE', [wide], [out], { squeeze_dims: ints([0]) });
+    return out;
+  }
+
   reshape(x: string, shape: number[], out?: string): string {
     const t = this.tensors.get(x);
     if (!t) throw new Error(`reshape of unknown tensor ${x}`);

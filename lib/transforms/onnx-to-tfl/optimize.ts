@@ -6,6 +6,7 @@
  */
 import type { Graph, Node, Tensor } from '../../ir/types';
 import { tflOptions } from './builder';
+import { outputsAtInvoke } from './invoke-outputs';
 import { bytesOf, composePerm, floats, inversePerm, isIdentityPerm, numbers, permuteShape, size, transposeData, transposeIndex } from './nd';
 
 const UNARY = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'EXP', 'LOG', 'SQRT', 'RSQRT', 'ABS', 'NEG',
@@ -400,6 +401,7 @@ export function optimize(g: Graph): Graph {
   for (const n of [...w.g.nodes]) if (fuseActivation(w, n)) w.index();
   removeDead(w);
   restoreNames(w.g);
+  outputsAtInvoke(w.g);
   return w.g;
 }
 

@@ -5,11 +5,11 @@
 import { type LowerCtx, type Rule, Unsupported } from './context';
 import { bool, int } from './builder';
 
-/** A constant as the value of an op's output (TFLite outputs come from an op): RESHAPE of it. */
+/** A constant as the value of an op's output (it may be a graph output: see Builder.materialize). */
 function constOut(c: LowerCtx, values: number[], shape: number[]): void {
   const dtype = c.dtype(c.node.outputs[0]!);
   const k = c.b.constValues(`${c.node.name}/value`, dtype, shape, values);
-  c.b.reshape(k, shape, c.out());
+  c.b.materialize(k, c.out());
 }
 
 const shapeOp: Rule = (c) => {
