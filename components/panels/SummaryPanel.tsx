@@ -35,7 +35,7 @@ export function SummaryPanel() {
         {producer && (<><dt>Producer</dt><dd>{producer}{s.metadata.producerVersion ? ` ${s.metadata.producerVersion}` : ''}</dd></>)}
         {opset && (<><dt>{s.format === 'tflite' ? 'Schema' : 'Opset'}</dt><dd>{opset}</dd></>)}
         <dt>Operators</dt><dd data-testid="summary-nodes">{s.nodeCount}</dd>
-        <dt>Parameters</dt><dd title={String(s.parameters)}>{fmtCount(s.parameters)}</dd>
+        <dt>Parameters</dt><dd title={String(s.parameters)} data-testid="summary-parameters">{fmtCount(s.parameters)}</dd>
         <dt>Size</dt><dd>{fmtBytes(s.bytes)}{s.files.length > 1 ? ` in ${s.files.length} files` : ''}</dd>
         <dt>Opened in</dt><dd>{model.parseMs.toFixed(0)} ms</dd>
       </dl>
