@@ -9,7 +9,7 @@ import { aInt, buildOnnx } from './testdata/onnx-build';
 it('graph outputs that are constants (int32 1-D, rank 0, reshaped) read back right in LiteRT.js', async () => {
   const b2 = buildOnnx({
     inputs: [{ name: 'x', shape: [2, 3] }],
-    outputs: [{ name: 'y' }, { name: 's', elemType: 6 }, { name: 'n', elemType: 6 }, { name: 'f', elemType: 6 }],
+    outputs: [{ name: 'y' }, { name: 's', elemType: 6 }, { name: 'n', elemType: 6 }, { name: 'f', elemType: 6 }, { name: 'g' }],
     nodes: [
       { op: 'Constant', inputs: [], outputs: ['a'], attrs: [aInt('value_int', 0)] },
       { op: 'Constant', inputs: [], outputs: ['d'], attrs: [aInt('value_int', 1)] },
@@ -20,6 +20,8 @@ it('graph outputs that are constants (int32 1-D, rank 0, reshaped) read back rig
       { op: 'Cast', inputs: ['s64'], outputs: ['n'], attrs: [aInt('to', 6)] },
       { op: 'Cast', inputs: ['s64'], outputs: ['f1'], attrs: [aInt('to', 6)] },
       { op: 'Unsqueeze', inputs: ['f1', 'ax'], outputs: ['f'] },
+      { op: 'Cast', inputs: ['s64'], outputs: ['g1'], attrs: [aInt('to', 1)] },
+      { op: 'Unsqueeze', inputs: ['g1', 'ax'], outputs: ['g'] },
     ],
     int64s: { ax: { dims: [1], values: [0] } },
     opset: 13,
@@ -31,4 +33,5 @@ it('graph outputs that are constants (int32 1-D, rank 0, reshaped) read back rig
   expect(Array.from(out[1]!.data as Int32Array)).toEqual([0, 1, 2, 3, 4, 5]);
   expect(Array.from(out[2]!.data as Int32Array)).toEqual([6]);
   expect(Array.from(out[3]!.data as Int32Array)).toEqual([6]);
+  expect(Array.from(out[4]!.data as Float32Array)).toEqual([6]);
 });

@@ -1,7 +1,7 @@
 /**
  * TFLite evaluates a RESHAPE / SQUEEZE / EXPAND_DIMS of a constant at Prepare, into memory that
  * LiteRT.js never copies to a bound output: such a graph output reads back as garbage for
- * int32 (verified), whatever the converter meant. Outputs made that way are rebuilt as a
+ * int32 (verified; float32 reads back right), whatever the converter meant. Such outputs are rebuilt as a
  * BROADCAST_TO of the constant, which runs at Invoke (rank 0 through [1] and a SQUEEZE of a
  * computed tensor).
  */
@@ -22,7 +22,8 @@ export function outputsAtInvoke(g: Graph): void {
     const p = at >= 0 ? g.nodes[at]! : undefined;
     const src = p && PREPARE_TIME.has(p.op) ? g.tensors.get(p.inputs[0] ?? '') : undefined;
     const t = g.tensors.get(out);
-    if (!p || !src?.data || !t?.shape || !t.shape.every((d) => typeof d === 'number')) continue;
+    // float32 reads back right, and the RESHAPE keeps the file loadable in Arm NN 20.08.
+    if (!p || !src?.data || src.dtype === 'float32' || !t?.shape || !t.shape.every((d) => typeof d === 'number')) continue;
     const shape = t.shape as number[];
     const wide = shape.length === 0 ? [1] : shape;
     const k = unique(g, `${out}/value`), s = unique(g, `${out}/shape`);
