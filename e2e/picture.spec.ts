@@ -106,7 +106,7 @@ test('arrow keys walk producer and consumer, Enter opens a group, / focuses sear
   await expect(page.locator('[data-testid="input-node"].is-focus')).toHaveCount(1);
 
   // A grouped graph: walk down from the input onto a collapsed group and open it with Enter.
-  await pickFiles(page, file('scoped.onnx', buildScopedOnnx(100)));
+  await pickFiles(page, file('scoped.onnx', buildScopedOnnx(1000)));
   const collapsed = page.locator('[data-testid="group-node"][data-expanded="false"]');
   await expect(collapsed.first()).toBeVisible();
   const open = await page.locator('[data-testid="group-node"][data-expanded="true"]').count();

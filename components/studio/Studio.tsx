@@ -24,6 +24,7 @@ function GraphPane() {
   const heatVariant = useStudio((s) => s.heatVariant);
   const errors = useStudio((s) => (s.heatVariant ? s.layerErrors[s.heatVariant] : undefined));
   const heat = useMemo(() => (errors ? Object.fromEntries(errors.map((e) => [e.node, e.sqnrDb])) : undefined), [errors]);
+  const showConstants = useStudio((s) => s.showConstants);
   const controller = useController();
   if (!view) return <div className="canvas-empty">Drop an ONNX, TFLite or TF.js model anywhere on the page.</div>;
   // After a failed conversion, the ops it could not convert are marked on the original graph.
@@ -31,7 +32,7 @@ function GraphPane() {
   const constants = view.constantNodes > 0 || (variantView?.view.constantNodes ?? 0) > 0;
   const switchEl = constants ? (
     <label className="graph-switch" title="ONNX Constant nodes and TFLite DEQUANTIZE of a stored weight: drawn as their consumers' weights, or as nodes">
-      <input type="checkbox" checked={view.showConstants} onChange={(e) => void controller.setShowConstants(e.target.checked)} data-testid="show-constants" />
+      <input type="checkbox" checked={showConstants} onChange={(e) => void controller.setShowConstants(e.target.checked)} data-testid="show-constants" />
       Constants as nodes ({view.constantNodes || variantView?.view.constantNodes})
     </label>
   ) : null;
