@@ -34,6 +34,12 @@ function makeWorker(): Worker {
  */
 export class StudioController {
   private current: { client: WorkerClient; source: ModelSource } | null = null;
+  /**
+   * A model worker started ahead of the next open: loading and compiling the worker's code is
+   * ~100 ms that an open would otherwise wait for. Still one fresh worker per model.
+   */
+  private spare: WorkerClient | null = null;
+  private disposed = false;
   private opening: { client: WorkerClient; abort: AbortController } | null = null;
   private seq = 0;
   private optimizing: AbortController | null = null;
@@ -75,7 +81,8 @@ export class StudioController {
 
   async open(source: ModelSource): Promise<boolean> {
     this.cancelOpen();
-    const client = new WorkerClient(makeWorker(), 'model reader');
+    const client = this.spare?.alive ? this.spare : new WorkerClient(makeWorker(), 'model reader');
+    this.spare = null;
     const abort = new AbortController();
     this.opening = { client, abort };
     this.s.setError(null);
@@ -107,6 +114,8 @@ export class StudioController {
         this.opening = null;
         this.s.setJob(null);
       }
+      // Warm the next worker once this open has settled (off the main thread's busy frame).
+      setTimeout(() => { if (!this.disposed && !this.spare?.alive) this.spare = new WorkerClient(makeWorker(), 'model reader'); }, 0);
     }
   }
 
@@ -312,6 +321,9 @@ export class StudioController {
     this.keeper.dispose();
     this.current?.client.terminate();
     this.current = null;
+    this.spare?.terminate();
+    this.spare = null;
+    this.disposed = true;
   }
 }
 
