@@ -374,6 +374,8 @@ function removeDead(w: Work): void {
     const n = w.g.nodes[i]!;
     if (n.outputs.some((o) => used.has(o))) {
       keep.push(n);
+      // A kept node writes all its outputs, used or not: their tensors must stay described.
+      for (const o of n.outputs) if (o) used.add(o);
       for (const x of n.inputs) if (x) used.add(x);
     }
   }
