@@ -91,7 +91,7 @@ test('clicking the input node lets the user fix its batch dim, and the graph sho
   await page.getByTestId('input-shape-apply').click();
   await expect(page.getByTestId('summary')).toContainText('4×76×32×1');
   // The edge out of the input now carries the fixed shape.
-  await expect(page.locator('.react-flow__edge-text, .react-flow__edgelabel-renderer').filter({ hasText: '4x76x32x1' }).first()).toBeVisible();
+  await expect(page.locator('.gv-edge-label').filter({ hasText: '4x76x32x1' }).first()).toBeVisible();
   // The Convert tab takes the same shape.
   await page.getByTestId('tab-convert').click();
   await expect(page.getByTestId('shape-input')).toHaveValue('4x76x32x1');

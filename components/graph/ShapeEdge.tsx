@@ -5,7 +5,25 @@ import type { ShapeFlowEdge } from './flow-types';
 
 const LABEL_STYLE = { fontFamily: 'var(--gv-mono)', fontSize: 10, fill: '#4b5563' } as const;
 const LABEL_BG = { fill: '#ffffff', fillOpacity: 0.92 } as const;
-const LABEL_PAD: [number, number] = [3, 1];
+/** Advance of a 10 px monospace glyph: the label's box is known without measuring it. */
+const CHAR_W = 6.02;
+
+/**
+ * The shape label on its own, sized from its length: React Flow's label measures every label
+ * with getBBox after mounting (a forced layout per edge, and a second render), which was a
+ * tenth of the main thread's time when a graph opens.
+ */
+function EdgeLabel({ x, y, text, title }: { x: number; y: number; text: string; title?: string }) {
+  const w = text.length * CHAR_W + 6;
+  return (
+    <g transform={`translate(${x},${y})`} className="gv-edge-label">
+      <rect x={-w / 2} y={-7} width={w} height={14} rx={3} style={LABEL_BG} />
+      <text textAnchor="middle" dominantBaseline="central" style={LABEL_STYLE} data-testid={title ? 'edge-label-short' : undefined}>
+        {title ? <title>{title}</title> : null}{text}
+      </text>
+    </g>
+  );
+}
 
 /**
  * Draws through the layout's bend points (pairs at the top and bottom of each layer a long edge
@@ -32,19 +50,10 @@ function ShapeEdgeView({ sourceX, sourceY, targetX, targetY, sourcePosition, tar
     [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   }
   return (
-    <BaseEdge
-      path={path}
-      markerEnd={markerEnd}
-      className={data?.many ? 'gv-edge gv-edge-many' : 'gv-edge'}
-      label={data?.title ? <tspan data-testid="edge-label-short"><title>{data.title}</title>{data.label}</tspan> : data?.label}
-      labelX={lx}
-      labelY={ly}
-      labelStyle={LABEL_STYLE}
-      labelShowBg
-      labelBgStyle={LABEL_BG}
-      labelBgPadding={LABEL_PAD}
-      labelBgBorderRadius={3}
-    />
+    <>
+      <BaseEdge path={path} markerEnd={markerEnd} className={data?.many ? 'gv-edge gv-edge-many' : 'gv-edge'} />
+      {data?.label ? <EdgeLabel x={lx} y={ly} text={data.label} title={data.title} /> : null}
+    </>
   );
 }
 

@@ -16,7 +16,7 @@ import type { ProgressFn, TransformReport } from '../transforms/types';
 import { magnitudePrune, patternPrune } from './magnitude';
 import { applyPlan, planChannels, type LayerChannels } from './structured';
 import { PRUNE_OPS } from './tables';
-import { countZeros, layerWeights, realValues } from './weights';
+import { countZeros, layerWeights, realValues, zeroBits } from './weights';
 import { matcher, type Skip } from './util';
 
 export { sizeReport } from './size';
@@ -74,9 +74,12 @@ export function weightSparsity(model: Model): LayerSparsity[] {
   for (const w of layerWeights(g, PRUNE_OPS[model.dialect])) {
     if (seen.has(w.name)) continue;
     seen.add(w.name);
-    const values = realValues(g.tensors.get(w.name)!);
-    const zeros = countZeros(values);
-    out.push({ node: w.node.name, op: w.node.op, weight: w.name, params: values.length, zeros, sparsity: values.length ? zeros / values.length : 0 });
+    const t = g.tensors.get(w.name)!;
+    const fast = zeroBits(t);
+    const values = fast ? null : realValues(t);
+    const params = fast ? fast.count : values!.length;
+    const zeros = fast ? fast.zeros : countZeros(values!);
+    out.push({ node: w.node.name, op: w.node.op, weight: w.name, params, zeros, sparsity: params ? zeros / params : 0 });
   }
   return out;
 }

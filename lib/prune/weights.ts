@@ -63,6 +63,24 @@ export function realValues(t: Tensor): Float64Array {
   return tensorFloats(t) ?? new Float64Array(0);
 }
 
+/**
+ * Elements and zeros of a float32 / float16 weight straight from its bits (both signed zeros),
+ * without decoding: the graph counts every weight's zeros when a model opens. Null for other
+ * dtypes (quantized zeros are the zero point: decode those).
+ */
+export function zeroBits(t: Tensor): { count: number; zeros: number } | null {
+  const b = t.data;
+  if (!b || t.quant?.scale.length || (t.dtype !== 'float32' && t.dtype !== 'float16')) return null;
+  const v = tensorValues(t) as Float32Array | Uint16Array;
+  let zeros = 0;
+  if (t.dtype === 'float16') {
+    for (let i = 0; i < v.length; i++) if ((v[i]! & 0x7fff) === 0) zeros++;
+  } else {
+    for (let i = 0; i < v.length; i++) if (v[i] === 0) zeros++;
+  }
+  return { count: v.length, zeros };
+}
+
 export function countZeros(values: Float64Array): number {
   let n = 0;
   for (const v of values) if (v === 0) n++;

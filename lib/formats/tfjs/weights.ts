@@ -4,7 +4,7 @@
  * io_utils.decodeWeights does (uint8/uint16 affine and float16 dequantization).
  */
 import type { DType, StorageNote } from '../../ir/types';
-import { halfToFloat } from '../../ir/values';
+import { halfBytesToFloats } from '../../ir/values';
 import { throwIfAborted } from '../errors';
 import type { InputFile } from '../types';
 import { arr, Ctx, isObject, obj, optArr, str, toFloat, toInt } from './json';
@@ -191,8 +191,7 @@ function decodeOne(s: WeightSpec, raw: Uint8Array): DecodedWeight {
   const n = raw.length / QUANT_SIZE[q.dtype]!;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   if (q.dtype === 'float16') {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+    const out = halfBytesToFloats(raw, new Float32Array(n));
     return {
       name: s.name, dtype: 'float32', shape: s.shape, data: new Uint8Array(out.buffer),
       storage: { dtype: 'float16', detail: 'float16 (decoded to float32)' },
