@@ -177,15 +177,17 @@ async function breakdown(browser: Browser, app: App, m: BenchModel): Promise<str
       loaf: Array<{ start: number; dur: number; block: number; scripts: Array<[string, number]> }> } }).__bench;
     const dt = Array.from(document.querySelectorAll('dt')).find((e) => e.textContent === 'Opened in');
     return { origin: performance.timeOrigin, t0: b.t0, t1: b.t1, parse: dt?.nextElementSibling?.textContent ?? '?',
-      workers: b.workers.filter((w) => w.at >= b.t0), loaf: b.loaf.filter((f) => f.start + f.dur >= b.t0 && f.start <= b.t1) };
+      // The worker that answered this open: a warm spare started before the drop, or a new one.
+      workers: b.workers.filter((w) => w.msgs.some((t) => t >= b.t0)), loaf: b.loaf.filter((f) => f.start + f.dur >= b.t0 && f.start <= b.t1) };
   });
   await page.context().close();
   const out = [`breakdown ours ${m.id}: ${fmt(res.ms)} ms to visible in this profiled run`];
   const w = info.workers[0];
   if (w) {
     // The worker's first message is its first progress report, i.e. it has booted.
-    const first = w.msgs[0] ?? NaN, reply = w.msgs.filter((t) => t <= info.t1).pop() ?? NaN;
-    out.push(`  phases ms: drop->new Worker ${fmt(w.at - info.t0)} | worker boot (fetch+compile chunks) ${fmt(first - w.at)} | ` +
+    const first = w.msgs.find((t) => t >= info.t0) ?? NaN, reply = w.msgs.filter((t) => t <= info.t1).pop() ?? NaN;
+    const boot = w.at < info.t0 ? 'warm (started before the drop) | first message' : `drop->new Worker ${fmt(w.at - info.t0)} | worker boot (fetch+compile chunks)`;
+    out.push(`  phases ms: ${boot} ${fmt(first - Math.max(w.at, info.t0))} | ` +
       `worker open ${fmt(reply - first)} (it reports ${info.parse}) | result->visible (main thread) ${fmt(info.t1 - reply)}`);
   }
   const dropAt = info.origin + info.t0;
