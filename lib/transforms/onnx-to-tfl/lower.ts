@@ -14,13 +14,14 @@ import { INDEX_RULES } from './rules-index';
 import { SPATIAL_RULES } from './rules-spatial';
 import { EINSUM_RULES } from './rules-einsum';
 import { POOL_INDEX_RULES } from './rules-pool-index';
+import { QUANT_RULES } from './rules-quant';
 
 const MAX_RANK = 6;
 
 /** ONNX op type -> lowering. Data, so adding an op is one line here. */
 export const RULES: Record<string, Rule> = { ...BASIC_RULES, ...NN_RULES, ...RNN_RULES, ...MATH_RULES, ...REDUCE_RULES, ...LOSS_RULES, ...SHAPE_RULES,
   // Later tables override earlier ones for the same op.
-  ...RESIZE_RULES, ...INDEX_RULES, ...SPATIAL_RULES, ...EINSUM_RULES, ...POOL_INDEX_RULES };
+  ...RESIZE_RULES, ...INDEX_RULES, ...SPATIAL_RULES, ...EINSUM_RULES, ...POOL_INDEX_RULES, ...QUANT_RULES };
 
 const LAYOUT_OPS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization',
   'ConvTranspose', 'Resize', 'Upsample', 'DepthToSpace', 'SpaceToDepth', 'InstanceNormalization', 'LpNormalization']);

@@ -7,15 +7,15 @@ import { size, strides } from './nd';
 type Attrs = Record<string, AttrValue>;
 
 /** Emits one op into a fresh temporary (or into `out`); returns the output's name. */
-function op(c: LowerCtx, name: string, ins: string[], dtype: DType, shape: number[], attrs: Attrs = {}, out?: string): string {
+export function op(c: LowerCtx, name: string, ins: string[], dtype: DType, shape: number[], attrs: Attrs = {}, out?: string): string {
   const y = out ?? c.b.tmp(`${c.node.name}/${name.toLowerCase()}`, dtype, shape);
   c.b.emit(name, ins, [y], attrs, out ? c.node.name : undefined);
   return y;
 }
 
-const scalar = (c: LowerCtx, dtype: DType, v: number): string => c.b.constValues(`${c.node.name}/k`, dtype, [], [v]);
+export const scalar = (c: LowerCtx, dtype: DType, v: number): string => c.b.constValues(`${c.node.name}/k`, dtype, [], [v]);
 
-function cast(c: LowerCtx, x: string, from: DType, to: DType, shape: number[], out?: string): string {
+export function cast(c: LowerCtx, x: string, from: DType, to: DType, shape: number[], out?: string): string {
   if (from === to && !out) return x;
   if (!tflTensorType(from) || !tflTensorType(to)) throw new Unsupported(`${c.node.op} with ${from} -> ${to}`);
   return op(c, 'CAST', [x], to, shape, { in_data_type: str(tflTensorType(from)!), out_data_type: str(tflTensorType(to)!) }, out);
@@ -153,18 +153,26 @@ const eyeLike: Rule = (c) => {
  */
 const mod: Rule = (c) => {
   const [a, b] = c.node.inputs as [string, string];
-  const dtype = c.dtype(a), sa = c.shape(a), sb = c.shape(b), so = c.shape(c.node.outputs[0]!);
-  if (!['float32', 'int32', 'int64'].includes(dtype)) throw new Unsupported(`Mod on ${dtype}`);
-  if (c.int('fmod', 0) === 0) return void c.b.emit('FLOOR_MOD', [c.v(a), c.v(b)], [c.out()], {}, c.node.name);
-  if (dtype === 'float32') {
-    const m = op(c, 'FLOOR_MOD', [op(c, 'ABS', [c.v(a)], dtype, sa), op(c, 'ABS', [c.v(b)], dtype, sb)], dtype, so);
-    return void op(c, 'MUL', [op(c, 'SIGN', [c.v(a)], dtype, sa), m], dtype, so, {}, c.out());
+  const src = c.dtype(a), sa = c.shape(a), sb = c.shape(b), so = c.shape(c.node.outputs[0]!);
+  // Narrow integers are exact in int32, and TFLite's FLOOR_MOD kernels may lack them.
+  const narrow = ['int8', 'uint8', 'int16', 'uint16'].includes(src);
+  if (!narrow && !['float32', 'int32', 'int64'].includes(src)) throw new Unsupported(`Mod on ${src}`);
+  const dtype: DType = narrow ? 'int32' : src;
+  const va = narrow ? cast(c, c.v(a), src, dtype, sa) : c.v(a);
+  const vb = narrow ? cast(c, c.v(b), src, dtype, sb) : c.v(b);
+  const out = narrow ? c.b.tmp(`${c.node.name}/int32`, dtype, so) : c.out();
+  if (c.int('fmod', 0) === 0) op(c, 'FLOOR_MOD', [va, vb], dtype, so, {}, out);
+  else if (dtype === 'float32') {
+    const m = op(c, 'FLOOR_MOD', [op(c, 'ABS', [va], dtype, sa), op(c, 'ABS', [vb], dtype, sb)], dtype, so);
+    op(c, 'MUL', [op(c, 'SIGN', [va], dtype, sa), m], dtype, so, {}, out);
+  } else {
+    const m = op(c, 'FLOOR_MOD', [va, vb], dtype, so);
+    const zero = scalar(c, dtype, 0);
+    const signs = op(c, 'NOT_EQUAL', [op(c, 'LESS', [va, zero], 'bool', sa), op(c, 'LESS', [vb, zero], 'bool', sb)], 'bool', so);
+    const fix = op(c, 'LOGICAL_AND', [op(c, 'NOT_EQUAL', [m, zero], 'bool', so), signs], 'bool', so);
+    op(c, 'SELECT_V2', [fix, op(c, 'SUB', [m, vb], dtype, so), m], dtype, so, {}, out);
   }
-  const m = op(c, 'FLOOR_MOD', [c.v(a), c.v(b)], dtype, so);
-  const zero = scalar(c, dtype, 0);
-  const signs = op(c, 'NOT_EQUAL', [op(c, 'LESS', [c.v(a), zero], 'bool', sa), op(c, 'LESS', [c.v(b), zero], 'bool', sb)], 'bool', so);
-  const fix = op(c, 'LOGICAL_AND', [op(c, 'NOT_EQUAL', [m, zero], 'bool', so), signs], 'bool', so);
-  op(c, 'SELECT_V2', [fix, op(c, 'SUB', [m, c.v(b)], dtype, so), m], dtype, so, {}, c.out());
+  if (narrow) cast(c, out, dtype, src, so, c.out());
 };
 
 // ---- GatherND, ReverseSequence -------------------------------------------------------------

@@ -12,10 +12,11 @@ export const aString = (name: string, v: string): Attr => len(5, msg(str(1, name
 
 export interface OnnxGraphSpec {
   nodes: Array<{ op: string; inputs: string[]; outputs: string[]; name?: string; attrs?: Attr[]; domain?: string }>;
-  inputs: Array<{ name: string; shape: Array<number | string> }>;
+  inputs: Array<{ name: string; shape: Array<number | string>; elemType?: number }>;
   outputs: Array<{ name: string; shape?: Array<number | string> | null; /** ONNX elem type, float by default (7 = int64) */ elemType?: number }>;
   floats?: Record<string, { dims: number[]; values: number[] }>;
   int64s?: Record<string, { dims: number[]; values: number[] }>;
+  uint8s?: Record<string, { dims: number[]; values: number[] }>;
   opset?: number;
 }
 
@@ -29,7 +30,8 @@ export function buildOnnx(g: OnnxGraphSpec): Uint8Array {
   for (const [name, t] of Object.entries(g.int64s ?? {})) {
     fields.push(len(5, rawTensor(name, 7, t.dims, [...new Uint8Array(BigInt64Array.from(t.values.map(BigInt)).buffer)])));
   }
-  for (const i of g.inputs) fields.push(len(11, valueInfo(i.name, 1, i.shape)));
+  for (const [name, t] of Object.entries(g.uint8s ?? {})) fields.push(len(5, rawTensor(name, 2, t.dims, t.values)));
+  for (const i of g.inputs) fields.push(len(11, valueInfo(i.name, i.elemType ?? 1, i.shape)));
   for (const o of g.outputs) fields.push(len(12, valueInfo(o.name, o.elemType ?? 1, o.shape ?? null)));
   const opsets = [len(8, msg(str(1, ''), vint(2, g.opset ?? 17)))];
   return new Uint8Array(msg(vint(1, 8), str(2, 'conversion-test'), len(7, msg(...fields)), ...opsets));
