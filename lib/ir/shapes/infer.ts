@@ -216,14 +216,20 @@ export function inferGraph(g: Graph, env: Env, depth: number, facts?: Array<OpIn
     if (!name) return undefined;
     const t = tensors.get(name);
     if (!t) return outer?.(name);
-    let value: ConstValue | null = folded.get(name) ?? null;
     // Tensors nothing produces and nobody feeds are constants even when a reader did not say so
     // (TFLite's empty shape tensors have no buffer).
-    if (!value && (t.isConstant || (!produced.has(name) && !g.inputs.includes(name)))) {
-      if (!constCache.has(name)) constCache.set(name, constFromTensor(t));
-      value = constCache.get(name) ?? null;
-    }
-    return { name, dtype: t.dtype, shape: t.shape, value };
+    const constant = t.isConstant || (!produced.has(name) && !g.inputs.includes(name));
+    // Decoded only when a rule reads it: most constants are weights no shape depends on, and
+    // decoding every small one (float16 above all) was most of inference on mobile models.
+    return {
+      name, dtype: t.dtype, shape: t.shape,
+      get value(): ConstValue | null {
+        const f = folded.get(name);
+        if (f || !constant) return f ?? null;
+        if (!constCache.has(name)) constCache.set(name, constFromTensor(t));
+        return constCache.get(name) ?? null;
+      },
+    };
   };
 
   const replaced = new Map<Node, Node>();
