@@ -201,3 +201,29 @@ describe('graph model errors name the JSON path', () => {
     expect(m.metadata.warnings).toContain('refer to tensors no node produces');
   });
 });
+
+describe('output dtypes and shapes the file leaves implicit', () => {
+  it('comparisons give bool whatever their T; a Split read only in part keeps num_split equal parts', async () => {
+    const { inferShapes } = await import('../../ir/shapes');
+    const doc = {
+      format: 'graph-model',
+      modelTopology: {
+        node: [
+          { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: shape(2, 6) } } },
+          { name: 'zero', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: {}, floatVal: [0] } } } },
+          { name: 'axis', op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: {}, intVal: [1] } } } },
+          { name: 'gt', op: 'Greater', input: ['x', 'zero'], attr: { T: { type: 'DT_FLOAT' } } },
+          // Three parts, only the first read: each is 2x2, not 2x6.
+          { name: 'split', op: 'Split', input: ['axis', 'x'], attr: { num_split: { i: '3' }, T: { type: 'DT_FLOAT' } } },
+          { name: 'y', op: 'Relu', input: ['split'], attr: { T: { type: 'DT_FLOAT' } } },
+        ],
+      },
+      weightsManifest: [],
+    };
+    const m = await tfjsFormat.read([jsonFile(doc)]);
+    expect(m.graphs[0]!.tensors.get('gt')!.dtype).toBe('bool');
+    const shaped = inferShapes(m).model.graphs[0]!;
+    expect(shaped.tensors.get('split')!.shape).toEqual([2, 2]);
+    expect(shaped.tensors.get('y')!.shape).toEqual([2, 2]);
+  });
+});

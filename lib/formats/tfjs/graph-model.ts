@@ -147,7 +147,7 @@ export function buildGraph(defs: NodeDef[], weights: Map<string, DecodedWeight>,
     }
     const shapes = isObject(d.attr._output_shapes) && isObject(d.attr._output_shapes.list) && Array.isArray(d.attr._output_shapes.list.shape)
       ? d.attr._output_shapes.list.shape : [];
-    const dtype = outputDType(attrs);
+    const dtype = outputDType(attrs, d.op);
     outputs.forEach((o, k) => tensors.set(o, { name: o, dtype, shape: k < shapes.length ? tfShape(shapes[k]) : null }));
     const inputNames = d.inputs.map(resolve);
     nodes.push({ name: d.name, op: `tf.${d.op}`, inputs: inputNames, outputs, attrs, ...(d.device ? { doc: d.device } : {}) });

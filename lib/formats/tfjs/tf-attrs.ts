@@ -163,7 +163,12 @@ function tfList(v: unknown, name: string, funcs: FuncIndex): AttrValue {
 }
 
 /** Best guess of a node's output dtype from its attributes (most TF ops name it T or dtype). */
-export function outputDType(attrs: Record<string, AttrValue>): DType {
+/** TF ops whose output is bool whatever their T (T is the inputs' type). */
+const BOOL_OUT = new Set(['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr',
+  'LogicalNot', 'IsNan', 'IsInf', 'IsFinite', 'All', 'Any']);
+
+export function outputDType(attrs: Record<string, AttrValue>, op?: string): DType {
+  if (op && BOOL_OUT.has(op)) return 'bool';
   for (const k of ['dtype', 'T', 'out_type', 'DstT', 'output_type', 'Tout']) {
     const a = attrs[k];
     if (a?.kind === 'dtype') return a.value;

@@ -82,10 +82,13 @@ function split(c: RuleContext, dataIndex: number, axisIndex: number, sizesIndex:
   if (!s || !a) return Array.from({ length: n }, () => ({ dtype, shape: null }));
   const axis = normAxis(a[0]!, s.length);
   const d = s[axis]!;
+  // Equal parts of num_split, whatever number of them the graph reads (unused trailing parts
+  // have no output tensor).
+  const parts = attrInt(c.attrs, 'num_split', n);
   const v = sizesIndex >= 0 ? intsOf(c, sizesIndex) : null;
   const known = v ? v.filter((x) => x >= 0).reduce((p, q) => p + q, 0) : 0;
   return Array.from({ length: n }, (_, i) => {
-    const k: Dim = sizesIndex < 0 ? (isNum(d) ? d / n : null) : !v ? null : v[i]! >= 0 ? v[i]! : isNum(d) ? d - known : null;
+    const k: Dim = sizesIndex < 0 ? (isNum(d) && parts > 0 ? d / parts : null) : !v ? null : v[i]! >= 0 ? v[i]! : isNum(d) ? d - known : null;
     return { dtype, shape: s.map((x, j) => (j === axis ? k : x)) };
   });
 }
