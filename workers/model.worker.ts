@@ -64,6 +64,8 @@ function transferAll(files: Array<{ bytes: Uint8Array }>, ctx: HandlerContext) {
 
 serve(self as unknown as DedicatedWorkerGlobalScope, {
   open: (p: OpenPayload, ctx) => open(p, ctx),
+  /** A spare worker's warm-up while it waits for the next drop (lib/session/warm.ts). */
+  warm: async () => (await import('../lib/session/warm')).warmUp(),
   view: (p: On<{ graphIndex: number; expanded?: string[]; showConstants?: boolean }>) => need().session(p.variant).view(p.graphIndex, p.expanded, { showConstants: p.showConstants }),
   node: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).node(p.graphIndex, p.name),
   tensor: (p: On<{ graphIndex: number; name: string }>) => need().session(p.variant).tensor(p.graphIndex, p.name),

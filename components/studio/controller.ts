@@ -115,8 +115,17 @@ export class StudioController {
         this.s.setJob(null);
       }
       // Warm the next worker once this open has settled (off the main thread's busy frame).
-      setTimeout(() => { if (!this.disposed && !this.spare?.alive) this.spare = new WorkerClient(makeWorker(), 'model reader'); }, 0);
+      setTimeout(() => this.warmSpare(), 0);
     }
+  }
+
+  /** Starts the next model worker and runs the open path once in it on tiny models (V8 compiles on first call). */
+  private warmSpare(): void {
+    if (this.disposed || this.spare?.alive) return;
+    const spare = new WorkerClient(makeWorker(), 'model reader');
+    this.spare = spare;
+    // A warm-up that fails costs nothing but its speed-up.
+    spare.call('warm', {}).catch(() => {});
   }
 
   cancelOpen(): void {
