@@ -61,12 +61,16 @@ export function KeyboardWalker({ view, token, focus, setFocus, selectOp, selectT
       const { view: v, focus: f } = state.current;
       const here = f ? v.nodes.find((n) => n.id === f) : undefined;
       if (e.key === 'Enter') {
+        // Enter on a focused button or link is that control's, not the graph's.
+        if (t?.closest?.('button, a[href], summary, [role="button"]')) return;
         if (here?.kind === 'group') { e.preventDefault(); toggleGroup(here.id); }
         return;
       }
       const move = MOVES[e.key];
       if (!move) return;
       e.preventDefault();
+      // Walking takes the keyboard: a button focused before (a search hit) must not catch the next Enter.
+      if (document.activeElement instanceof HTMLElement && document.activeElement !== document.body) document.activeElement.blur();
       const next = here ? walk(v, here.id, move) : firstItem(v)?.id ?? null;
       const node = next ? v.nodes.find((n) => n.id === next) : undefined;
       if (node) goRef.current(node);
