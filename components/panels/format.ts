@@ -1,5 +1,5 @@
 import type { Dim } from '@/lib/ir/types';
-import { shortDim } from '@/lib/graph-view/ops';
+import { shapeTitle, shortDim } from '@/lib/graph-view/ops';
 
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -21,11 +21,7 @@ export function fmtShape(shape: Dim[] | null): string {
   return shape.map(shortDim).join('×');
 }
 
-export function fmtShapeFull(shape: Dim[] | null): string {
-  if (shape === null) return '?';
-  if (shape.length === 0) return 'scalar';
-  return shape.map((d) => (d === null ? '?' : String(d))).join('×');
-}
+export const fmtShapeFull = (shape: Dim[] | null): string => shapeTitle(shape, '×');
 
 export const FORMAT_LABEL: Record<string, string> = {
   onnx: 'ONNX',

@@ -27,6 +27,11 @@ function graph(): Graph {
   };
 }
 
+/** A hand-placed view of op (or input) nodes, no edges. */
+function placed(nodes: GraphView['nodes']): GraphView {
+  return { nodes, edges: [], width: 400, height: 240, totalOps: nodes.length, visibleOps: nodes.length, constantNodes: 0, showConstants: false };
+}
+
 function view(showConstants: boolean): GraphView {
   const g = graph();
   return computeView(g, buildScopeTree(g, { skip: foldedNodes(g, { showConstants }) }), new Set(), undefined, { showConstants });
@@ -72,27 +77,21 @@ describe('keyboard walk and first view', () => {
   });
 
   it('walks sideways within a row', () => {
-    const v: GraphView = {
-      nodes: [
-        { id: 'n:a', kind: 'op', label: 'A', x: 0, y: 0, width: 100, height: 40 },
-        { id: 'n:b', kind: 'op', label: 'B', x: 300, y: 5, width: 100, height: 40 },
-        { id: 'n:c', kind: 'op', label: 'C', x: 150, y: 200, width: 100, height: 40 },
-      ],
-      edges: [], width: 400, height: 240, totalOps: 3, visibleOps: 3, constantNodes: 0, showConstants: false,
-    };
+    const v = placed([
+      { id: 'n:a', kind: 'op', label: 'A', x: 0, y: 0, width: 100, height: 40 },
+      { id: 'n:b', kind: 'op', label: 'B', x: 300, y: 5, width: 100, height: 40 },
+      { id: 'n:c', kind: 'op', label: 'C', x: 150, y: 200, width: 100, height: 40 },
+    ]);
     expect(walk(v, 'n:a', 'right')).toBe('n:b');
     expect(walk(v, 'n:b', 'left')).toBe('n:a');
     expect(walk(v, 'n:a', 'left')).toBeNull();
   });
 
   it('starts a wide graph on its input, never on an empty stretch', () => {
-    const wide: GraphView = {
-      nodes: [
-        { id: 'i:x', kind: 'input', label: 'x', x: 9000, y: 0, width: 100, height: 36 },
-        ...Array.from({ length: 50 }, (_, i) => ({ id: `n:${i}`, kind: 'op' as const, label: 'Add', x: i * 400, y: 120, width: 120, height: 44 })),
-      ],
-      edges: [], width: 20000, height: 300, totalOps: 50, visibleOps: 50, constantNodes: 0, showConstants: false,
-    };
+    const wide = { ...placed([
+      { id: 'i:x', kind: 'input', label: 'x', x: 9000, y: 0, width: 100, height: 36 },
+      ...Array.from({ length: 50 }, (_, i) => ({ id: `n:${i}`, kind: 'op' as const, label: 'Add', x: i * 400, y: 120, width: 120, height: 44 })),
+    ]), width: 20000, height: 300 };
     const w = 1000, vp = startViewport(wide, w, 0.7);
     const screenX = 9000 * vp.zoom + vp.x;
     expect(screenX).toBeGreaterThan(0);

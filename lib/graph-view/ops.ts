@@ -141,10 +141,10 @@ export function shortDim(d: Dim): string {
 }
 
 /** The full text of a shape, symbolic names unshortened ('?' unknown, 'scalar' rank 0). */
-export function shapeTitle(shape: Dim[] | null | undefined): string {
+export function shapeTitle(shape: Dim[] | null | undefined, sep = 'x'): string {
   if (!shape) return '?';
   if (shape.length === 0) return 'scalar';
-  return shape.map((d) => (d === null ? '?' : String(d))).join('x');
+  return shape.map((d) => (d === null ? '?' : String(d))).join(sep);
 }
 
 /** '1x32x28x28'; '?' for unknown dims or rank; 'scalar' for rank 0; long dim names shortened. */

@@ -1,5 +1,5 @@
 import type { Graph } from '../ir/types';
-import { constantProducers } from '../ir/constants';
+import { constantOf, constantProducers } from '../ir/constants';
 import { layoutGraph, type LayoutOptions, type Point } from './layout';
 import { opCategory, opDetail, opLabel, shapeLabel, shapeTitle } from './ops';
 import type { ScopeTree } from './scopes';
@@ -33,11 +33,12 @@ export function computeView(
   graph: Graph, tree: ScopeTree, expanded: ReadonlySet<string>, layoutOptions?: LayoutOptions, options: ViewOptions = {},
 ): GraphView {
   const folded = options.showConstants ? new Map<string, number>() : constantProducers(graph);
-  const foldedIdx = new Set(folded.values());
+  const foldedIdx = foldedNodes(graph, options);
+  const graphInputs = new Set(graph.inputs);
   const isWeight = (t: string): boolean => {
     if (folded.has(t)) return true;
     const info = graph.tensors.get(t);
-    return !!info && !!(info.data || info.isConstant) && !graph.inputs.includes(t);
+    return !!info && !!(info.data || info.isConstant) && !graphInputs.has(t);
   };
   // Representative of each group: null when its contents are visible, else the id of the
   // collapsed group that stands for it.
@@ -232,8 +233,7 @@ function constShape(graph: Graph, folded: Map<string, number>, t: string) {
   const own = graph.tensors.get(t)?.shape;
   if (own) return own;
   const at = folded.get(t);
-  const a = at === undefined ? undefined : graph.nodes[at]!.attrs['value'];
-  return a?.kind === 'tensor' ? a.value.shape : own;
+  return at === undefined ? own : constantOf(graph, graph.nodes[at]!)?.tensor.shape ?? own;
 }
 
 /** 'w 64x3x7x7 · 64': the constant inputs of an op, as Netron lists initializers. */

@@ -1,4 +1,4 @@
-import type { AttrValue, Dim, DType, Graph, Node, Sparsity, StorageNote } from './types';
+import type { AttrValue, Dim, DType, Graph, Node, Sparsity, StorageNote, Tensor } from './types';
 import { tensorStats, type TensorStats } from './stats';
 import { formatShape } from './values';
 import { opType } from './summary';
@@ -78,6 +78,10 @@ export function tensorDetails(graph: Graph, name: string, withStats: boolean): T
   if (name === '') return { name: '(omitted)', dtype: 'unknown', shape: null, constant: false, omitted: true };
   const t = graph.tensors.get(name);
   if (!t) return { name, dtype: 'unknown', shape: null, constant: false };
+  return detailsOf(t, name, withStats);
+}
+
+function detailsOf(t: Tensor, name: string, withStats: boolean): TensorDetails {
   const d: TensorDetails = { name, dtype: t.dtype, shape: t.shape, constant: !!(t.isConstant || t.data) };
   if (t.quant && t.quant.scale.length > 0) {
     d.quant = {
@@ -114,8 +118,7 @@ function inputDetails(graph: Graph, name: string): TensorDetails {
   const producer = at === undefined ? undefined : graph.nodes[at];
   const c = producer ? constantOf(graph, producer) : null;
   if (!producer || !c) return tensorDetails(graph, name, true);
-  const shown: Graph = { ...graph, tensors: new Map([[name, { ...c.tensor, name }]]) };
-  const d = tensorDetails(shown, name, true);
+  const d = detailsOf(c.tensor, name, true);
   if (!c.held) {
     // The consumer sees the float values the DEQUANTIZE gives; the file stores them smaller.
     d.dtype = graph.tensors.get(name)?.dtype ?? 'float32';

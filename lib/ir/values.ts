@@ -33,16 +33,20 @@ export function halfToFloat(h: number): number {
 let HALF_TABLE: Float32Array | null = null;
 
 /**
- * Little-endian float16 bytes -> float32 values through a 65,536-entry table: one lookup per
- * value instead of a power per value (a 4.6 MB float16 TF.js shard decodes in a few ms, not 100+).
+ * halfToFloat of every float16 bit pattern (all exact in float32): one lookup per value instead
+ * of a power per value, for bulk decoding (a 4.6 MB float16 TF.js shard in a few ms, not 100+).
  */
-export function halfBytesToFloats(raw: Uint8Array, out = new Float32Array(raw.length >> 1)): Float32Array {
-  let t = HALF_TABLE;
-  if (!t) {
-    t = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) t[h] = halfToFloat(h);
-    HALF_TABLE = t;
+export function halfTable(): Float32Array {
+  if (!HALF_TABLE) {
+    HALF_TABLE = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) HALF_TABLE[h] = halfToFloat(h);
   }
+  return HALF_TABLE;
+}
+
+/** Little-endian float16 bytes -> float32 values, through halfTable. */
+export function halfBytesToFloats(raw: Uint8Array, out = new Float32Array(raw.length >> 1)): Float32Array {
+  const t = halfTable();
   const n = out.length;
   for (let i = 0, j = 0; i < n; i++, j += 2) out[i] = t[raw[j]! | (raw[j + 1]! << 8)]!;
   return out;
@@ -124,7 +128,7 @@ export function tensorFloats(t: Tensor): Float64Array | null {
   const v = tensorValues(t);
   if (!v) return null;
   const out = new Float64Array(v.length);
-  if (t.dtype === 'float16') for (let i = 0; i < v.length; i++) out[i] = halfToFloat(v[i] as number);
+  if (t.dtype === 'float16') { const h = halfTable(); for (let i = 0; i < v.length; i++) out[i] = h[v[i] as number]!; }
   else if (t.dtype === 'bfloat16') for (let i = 0; i < v.length; i++) out[i] = bfloat16ToFloat(v[i] as number);
   else for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
   const q = t.quant;

@@ -4,7 +4,7 @@
  * map; the graph is never rewritten.
  */
 import type { DType, Tensor } from '../types';
-import { halfToFloat, bfloat16ToFloat, tensorValues } from '../values';
+import { bfloat16ToFloat, halfTable, tensorValues } from '../values';
 import type { ConstValue } from './types';
 import { fail } from './util';
 
@@ -41,9 +41,10 @@ export function constFromTensor(t: Tensor): ConstValue | null {
   const raw = tensorValues(t);
   if (!raw || raw.length < n) return null;
   const values = new Array<number>(n);
+  const half = t.dtype === 'float16' ? halfTable() : null;
   for (let i = 0; i < n; i++) {
     const v = raw[i]!;
-    values[i] = t.dtype === 'float16' ? halfToFloat(v as number) : t.dtype === 'bfloat16' ? bfloat16ToFloat(v as number) : Number(v);
+    values[i] = half ? half[v as number]! : t.dtype === 'bfloat16' ? bfloat16ToFloat(v as number) : Number(v);
   }
   return { dtype: t.dtype, shape, values };
 }

@@ -128,27 +128,14 @@ export class Builder {
   }
 
   /**
-   * The constant `k` as the value of an op (a graph output must come from one). Not a RESHAPE:
-   * TFLite evaluates a RESHAPE of a constant at Prepare, into memory LiteRT.js never copies to a
-   * bound output (an int32 one reads back as garbage); BROADCAST_TO runs at Invoke. Rank 0 goes
-   * through [1] and a SQUEEZE. float32 reads back right and keeps the RESHAPE, which older
-   * runtimes (Arm NN 20.08) parse and BROADCAST_TO they do not.
+   * The constant `k` as the value of an op (a graph output must come from one): a RESHAPE, which
+   * optimize() folds when something else reads it; where it is a graph output that LiteRT.js
+   * would read back wrong, outputsAtInvoke (invoke-outputs.ts) turns it into a BROADCAST_TO.
    */
   materialize(k: string, out: string): string {
     const t = this.tensors.get(k);
     if (!t || !t.shape) throw new Error(`materialize of unknown tensor ${k}`);
-    const shape = t.shape as number[];
-    if (t.dtype === 'float32') return this.reshape(k, shape, out);
-    if (!this.tensors.has(out)) this.put({ name: out, dtype: t.dtype, shape });
-    if (shape.length > 0) {
-      this.emit('BROADCAST_TO', [k, this.int32(`${out}/shape`, shape)], [out]);
-      return out;
-    }
-    const one = this.constBytes(`${out}/value`, t.dtype, [1], t.data!);
-    const wide = this.tmp(`${out}/wide`, t.dtype, [1]);
-    this.emit('BROADCAST_TO', [one, this.int32(`${out}/shape`, [1])], [wide]);
-    this.emit('SQUEEZE', [wide], [out], { squeeze_dims: ints([0]) });
-    return out;
+    return this.reshape(k, t.shape as number[], out);
   }
 
   reshape(x: string, shape: number[], out?: string): string {

@@ -138,7 +138,7 @@ export function lowerGraph(g: Graph, opset: number, keepLayout: boolean, report:
     const producer = b.nodes.find((n) => n.outputs.includes(t));
     if (!producer || outputs.includes(t) || g.inputs.includes(t)) {
       const src = b.tensors.get(t)!;
-      t = src.data ? b.materialize(t, b.unique(`${name}/copy`)) : b.reshape(t, (src.shape ?? []) as number[], b.unique(`${name}/copy`));
+      t = b.reshape(t, (src.shape ?? []) as number[], b.unique(`${name}/copy`));
     }
     if (!keepLayout && isImage(g, name, 'up') && b.tensors.get(t)?.shape?.length === 4) {
       t = b.transpose(t, [0, 2, 3, 1]);

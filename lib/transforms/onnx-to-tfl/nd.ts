@@ -141,3 +141,6 @@ export function broadcastIndex(inShape: number[], outShape: number[]): Int32Arra
   }
   return idx;
 }
+
+/** The most negative float32: the pad value under which a max never picks a padded cell. */
+export const FLOAT32_LOWEST = -3.4028234663852886e38;

@@ -6,9 +6,9 @@
  */
 import { type LowerCtx, type Rule, Unsupported } from './context';
 import { bool, int } from './builder';
+import { FLOAT32_LOWEST as LOWEST } from './nd';
 import { SPATIAL_RULES, poolAxes, type PoolAxis } from './rules-spatial';
 
-const LOWEST = -3.4028234663852886e38;
 const MAX_TAPS = 64;
 
 /** Row-major (storage_order 0) or column-major (1) strides of the spatial axes. */

@@ -21,15 +21,20 @@ function given(c: LowerCtx, name: string | undefined): number[] | null {
   return v;
 }
 
+/** With `axes`, roi lists [starts, ends] of those axes only; the others keep their whole range. */
+function fullRoi(roi: number[], axes: number[], rank: number): number[] {
+  const full = [...new Array<number>(rank).fill(0), ...new Array<number>(rank).fill(1)];
+  axes.forEach((a, k) => { full[a] = roi[k]!; full[a + rank] = roi[axes.length + k]!; });
+  return full;
+}
+
 function plan(c: LowerCtx, inShape: number[], outShape: number[]): Plan {
   const rank = inShape.length;
   const legacy = c.node.op === 'onnx.Upsample' || c.opset < 11;
   const axes = (c.ints('axes') ?? inShape.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
   const scales = inShape.map(() => 1), out = [...inShape];
   const roiIn = legacy ? null : given(c, c.node.inputs[1]);
-  const roi = roiIn && roiIn.length === 2 * axes.length && axes.length < rank
-    ? [...inShape.map((_, i) => roiIn[axes.indexOf(i)] ?? 0), ...inShape.map((_, i) => (axes.includes(i) ? roiIn[axes.length + axes.indexOf(i)]! : 1))]
-    : roiIn;
+  const roi = roiIn && roiIn.length === 2 * axes.length && axes.length < rank ? fullRoi(roiIn, axes, rank) : roiIn;
   const attrScales = c.node.op === 'onnx.Upsample' && c.opset < 9 ? c.attr('scales') : undefined;
   const scaleIn = attrScales?.kind === 'floats' ? attrScales.value : given(c, legacy ? c.node.inputs[1] : c.node.inputs[2]);
   // Sizes whose producer was not folded still fix the output shape, which is all "stretch" needs.

@@ -8,9 +8,8 @@
 import type { AttrValue } from '../../ir/types';
 import { type LowerCtx, type Rule, Unsupported } from './context';
 import { bool, flt, int, str } from './builder';
-import { floats, size } from './nd';
+import { FLOAT32_LOWEST as LOWEST, floats, size } from './nd';
 
-const LOWEST = -3.4028234663852886e38;
 type Attrs = Record<string, AttrValue>;
 
 const shapeOf = (c: LowerCtx, t: string): number[] => c.b.tensors.get(t)!.shape as number[];

@@ -5,11 +5,11 @@
  */
 import type { DType } from '../../ir/types';
 import { bool, int, str } from '../onnx-to-tfl/builder';
+import { FLOAT32_LOWEST as LOWEST } from '../onnx-to-tfl/nd';
 import { NN_RULES } from './rules-nn';
 import { flag, type LowerCtx, type Rule, Unsupported } from './common';
 import { constInts, declare, kv, op } from './rules-extra2';
 
-const LOWEST = -3.4028234663852886e38;
 const x0 = (c: LowerCtx) => c.node.inputs[0]!;
 
 interface Axis { out: number; before: number; after: number }
